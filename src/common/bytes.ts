@@ -1,0 +1,19 @@
+/** Byte and hex helpers shared by every module (thin wrappers over `uint8arrays`). */
+import { fromString, toString } from 'uint8arrays'
+
+/** 0x-prefixed lowercase hex of bytes. */
+export function toHex(b: Uint8Array): string {
+  return `0x${toString(b, 'base16')}`
+}
+
+/** Bytes of a hex string, with or without 0x; odd lengths are left-padded. */
+export function fromHex(h: string): Uint8Array {
+  let s = h.startsWith('0x') || h.startsWith('0X') ? h.slice(2) : h
+  if (s.length % 2 === 1) s = `0${s}`
+  return fromString(s.toLowerCase(), 'base16')
+}
+
+/** 0x-hex of a bigint (minimal, `0x0` for zero). */
+export function bigToHex(v: bigint): string {
+  return `0x${v.toString(16)}`
+}

@@ -1,0 +1,5 @@
+export { ParadagError, serializeError, deserializeError, hasCode } from './errors.js'
+export type { ErrorDetails, ParadagErrorOptions, SerializedError } from './errors.js'
+export { createLogger, silentLogger } from './logger.js'
+export type { Logger } from './logger.js'
+export { toHex, fromHex, bigToHex } from './bytes.js'
