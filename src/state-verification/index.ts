@@ -1,0 +1,6 @@
+export { balanceKey, nonceKey, codeKey, storageKey, parseKey, KEY_KIND } from './state-key.js'
+export type { StateKey, KeyKind, ParsedKey } from './state-key.js'
+export { emptyAccessSet, accessSetToJson, accessSetFromJson, ACCESS_SOURCE } from './access-set.js'
+export type { AccessSet, AccessSetJson, AccessSource } from './access-set.js'
+export { creditBalance, isCreditSink } from './credit.js'
+export type { CreditSink } from './credit.js'
