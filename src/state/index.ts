@@ -1,0 +1,6 @@
+export { MapStateManager, toAddress } from './map-state-manager.js'
+export type { StateReader, MissKind, MapStateManagerOptions } from './map-state-manager.js'
+export { snapshotToJson, snapshotFromJson } from './snapshot.js'
+export type { AccountState, StateSnapshot, StateSnapshotJson, AccountStateJson } from './snapshot.js'
+export { StateError } from './errors.js'
+export type { StateErrorCode } from './errors.js'
