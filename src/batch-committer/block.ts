@@ -1,0 +1,148 @@
+/**
+ * Block assembly from committed, canonically ordered transaction outcomes: receipts with
+ * cumulative gas, logs bloom, transactions and receipts roots, header and block hash
+ * (Ethereum Cancun/Prague header rules; OP-stack header rules live in src/chain).
+ */
+import { createBlockHeader, genTransactionsTrieRoot, type BlockHeader, type HeaderData } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { Bloom, encodeReceipt } from '@ethereumjs/vm'
+import type { Log } from '@ethereumjs/evm'
+import { KECCAK256_RLP, bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { sha256 } from '@noble/hashes/sha2.js'
+
+/** The per-transaction facts a receipt is made of. */
+export interface ReceiptInput {
+  txType: number
+  status: 0 | 1
+  gasUsed: bigint
+  logs: Log[]
+}
+
+/** A receipt as committed: with cumulative gas and its own bloom. */
+export interface CommittedReceipt extends ReceiptInput {
+  cumulativeGasUsed: bigint
+  bloom: Uint8Array
+}
+
+/** Computes cumulative gas and blooms in canonical order. */
+export function buildReceipts(inputs: readonly ReceiptInput[], common?: Common): CommittedReceipt[] {
+  let cumulative = 0n
+  return inputs.map((r) => {
+    cumulative += r.gasUsed
+    return { ...r, cumulativeGasUsed: cumulative, bloom: logsBloom(r.logs, common).bitvector }
+  })
+}
+
+/** Bloom of a list of logs (address and topics of each log). */
+export function logsBloom(logs: readonly Log[], common?: Common): Bloom {
+  const bloom = new Bloom(undefined, common)
+  for (const log of logs) {
+    bloom.add(log[0])
+    for (const t of log[1]) bloom.add(t)
+  }
+  return bloom
+}
+
+/** The block bloom: OR of every receipt's bloom. */
+export function blockBloom(receipts: readonly CommittedReceipt[], common?: Common): Uint8Array {
+  const b = new Bloom(undefined, common)
+  for (const r of receipts) b.or(new Bloom(r.bloom, common))
+  return b.bitvector
+}
+
+/** EIP-2718 encoding of a receipt for the receipts trie. */
+export function encodeCommittedReceipt(r: CommittedReceipt): Uint8Array {
+  return encodeReceipt(
+    { status: r.status, cumulativeBlockGasUsed: r.cumulativeGasUsed, bitvector: r.bloom, logs: r.logs },
+    r.txType as Parameters<typeof encodeReceipt>[1],
+  )
+}
+
+/** Root of an ordered trie keyed by rlp(index). */
+export async function orderedTrieRoot(values: readonly Uint8Array[], common?: Common): Promise<Uint8Array> {
+  if (values.length === 0) return KECCAK256_RLP
+  const trie = new MerklePatriciaTrie(common === undefined ? {} : { common })
+  for (let i = 0; i < values.length; i++) await trie.put(RLP.encode(i), values[i]!)
+  return trie.root()
+}
+
+/** Receipts root of committed receipts (`encode` overrides the per-receipt encoding, e.g. OP deposits). */
+export async function receiptsRoot(
+  receipts: readonly CommittedReceipt[],
+  encode: (r: CommittedReceipt, i: number) => Uint8Array = encodeCommittedReceipt,
+  common?: Common,
+): Promise<Uint8Array> {
+  return orderedTrieRoot(receipts.map(encode), common)
+}
+
+/** Environment of the block being built (JSON-friendly where possible). */
+export interface BlockEnv {
+  chainId: bigint
+  hardfork: string
+  number: bigint
+  timestamp: bigint
+  coinbase: string
+  gasLimit: bigint
+  baseFeePerGas: bigint
+  prevRandao: string
+  parentHash: string
+  parentBeaconBlockRoot?: string
+  excessBlobGas?: bigint
+  extraData?: string
+}
+
+export interface HeaderInput {
+  env: BlockEnv
+  stateRoot: Uint8Array
+  transactionsRoot: Uint8Array
+  receiptsRoot: Uint8Array
+  logsBloom: Uint8Array
+  gasUsed: bigint
+  /** Withdrawals root; default the empty trie root (no withdrawals). */
+  withdrawalsRoot?: Uint8Array
+  requestsHash?: Uint8Array
+}
+
+/** Builds the header (Shanghai+ fields as the hardfork activates them) and returns it with its hash. */
+export function buildHeader(input: HeaderInput, common: Common): { header: BlockHeader; hash: Uint8Array } {
+  const { env } = input
+  const data: HeaderData = {
+    parentHash: hexToBytes(env.parentHash as `0x${string}`),
+    coinbase: hexToBytes(env.coinbase as `0x${string}`),
+    stateRoot: input.stateRoot,
+    transactionsTrie: input.transactionsRoot,
+    receiptTrie: input.receiptsRoot,
+    logsBloom: input.logsBloom,
+    difficulty: 0n,
+    number: env.number,
+    gasLimit: env.gasLimit,
+    gasUsed: input.gasUsed,
+    timestamp: env.timestamp,
+    extraData: env.extraData === undefined ? new Uint8Array() : hexToBytes(env.extraData as `0x${string}`),
+    mixHash: hexToBytes(env.prevRandao as `0x${string}`),
+    nonce: new Uint8Array(8),
+    baseFeePerGas: env.baseFeePerGas,
+  }
+  if (common.isActivatedEIP(4895)) data.withdrawalsRoot = input.withdrawalsRoot ?? KECCAK256_RLP
+  if (common.isActivatedEIP(4844)) {
+    data.blobGasUsed = 0n
+    data.excessBlobGas = env.excessBlobGas ?? 0n
+  }
+  if (common.isActivatedEIP(4788)) {
+    data.parentBeaconBlockRoot =
+      env.parentBeaconBlockRoot === undefined ? new Uint8Array(32) : hexToBytes(env.parentBeaconBlockRoot as `0x${string}`)
+  }
+  if (common.isActivatedEIP(7685)) data.requestsHash = input.requestsHash ?? sha256(new Uint8Array())
+  const header = createBlockHeader(data, { common, skipConsensusFormatValidation: true })
+  return { header, hash: header.hash() }
+}
+
+/** Transactions root of the included transactions. */
+export async function transactionsRoot(txs: readonly TypedTransaction[]): Promise<Uint8Array> {
+  return genTransactionsTrieRoot(txs as TypedTransaction[])
+}
+
+export { bytesToHex }

@@ -1,0 +1,19 @@
+/** Loading a StateSnapshot into any ethereumjs state manager (e.g. a Merkle state for roots). */
+import type { StateManagerInterface } from '@ethereumjs/common'
+import { Account, hexToBytes } from '@ethereumjs/util'
+import { toAddress } from './map-state-manager.js'
+import type { StateSnapshot } from './snapshot.js'
+
+/** Writes every account, code and slot of `snapshot` into `sm` (null accounts are deleted). */
+export async function loadSnapshotInto(sm: StateManagerInterface, snapshot: StateSnapshot): Promise<void> {
+  for (const [addr, a] of snapshot) {
+    const address = toAddress(addr)
+    if (a === null) {
+      await sm.deleteAccount(address)
+      continue
+    }
+    await sm.putAccount(address, new Account(a.nonce, a.balance))
+    if (a.code !== undefined && a.code.length > 0) await sm.putCode(address, a.code)
+    for (const [slot, v] of a.storage ?? []) if (v.length > 0) await sm.putStorage(address, hexToBytes(slot as `0x${string}`), v)
+  }
+}
