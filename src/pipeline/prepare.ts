@@ -1,0 +1,52 @@
+/**
+ * Preparing a block's transactions: decode raw EIP-2718 bytes with the block's Common and
+ * recover senders. A transaction that cannot be decoded or whose signature is invalid becomes
+ * an exclusion with a coded reason naming its index; the rest of the block goes on.
+ */
+import type { Common } from '@ethereumjs/common'
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import type { Address } from '@ethereumjs/util'
+import { PipelineError } from './errors.js'
+
+export interface PreparedTx {
+  index: number
+  raw: Uint8Array
+  tx: TypedTransaction
+  sender: Address
+}
+
+export interface Exclusion {
+  index: number
+  code: string
+  reason: string
+}
+
+export interface PreparedBlock {
+  txs: (PreparedTx | null)[]
+  excluded: Exclusion[]
+}
+
+/** Decodes and recovers every transaction; failures become exclusions (never throws per tx). */
+export function prepareTransactions(raws: readonly Uint8Array[], common: Common): PreparedBlock {
+  const txs: (PreparedTx | null)[] = []
+  const excluded: Exclusion[] = []
+  raws.forEach((raw, index) => {
+    try {
+      const tx = createTxFromRLP(raw, { common })
+      if (!tx.isSigned()) throw new PipelineError('TX_UNSIGNED', `transaction ${index} is not signed`, { details: { index } })
+      let sender: Address
+      try {
+        sender = tx.getSenderAddress()
+      } catch (cause) {
+        throw new PipelineError('TX_BAD_SIGNATURE', `transaction ${index} has an invalid signature`, { details: { index }, cause })
+      }
+      txs.push({ index, raw, tx, sender })
+    } catch (err) {
+      txs.push(null)
+      const code = err instanceof PipelineError ? err.code : 'TX_MALFORMED'
+      const msg = err instanceof Error ? err.message : String(err)
+      excluded.push({ index, code, reason: code === 'TX_MALFORMED' ? `transaction ${index} cannot be decoded: ${msg}` : msg })
+    }
+  })
+  return { txs, excluded }
+}

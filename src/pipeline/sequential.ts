@@ -1,0 +1,145 @@
+/**
+ * paradag's sequential path (baseline B, and the reference every parallel path must equal):
+ * one VM over a Merkle state with caches, one outer checkpoint for the whole block, each
+ * transaction run in canonical order. A transaction that sequential execution rejects (decode,
+ * signature, nonce, funds, intrinsic gas, chain id, block gas left) is excluded with a reason.
+ */
+import type { Common, StateManagerInterface } from '@ethereumjs/common'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { createVM, runTx, type VM } from '@ethereumjs/vm'
+import {
+  blockBloom,
+  buildHeader,
+  buildReceipts,
+  receiptsRoot as computeReceiptsRoot,
+  transactionsRoot as computeTransactionsRoot,
+  type BlockEnv,
+  type CommittedReceipt,
+  type ReceiptInput,
+} from '../batch-committer/block.js'
+import { applyPreBlockSystemWrites, createEnvBlock } from './block-context.js'
+import { prepareTransactions, type Exclusion, type PreparedBlock } from './prepare.js'
+
+/** The committed block: included transactions with receipts, exclusions, roots and hash. */
+export interface BlockOutcome {
+  included: { index: number; tx: TypedTransaction; receipt: CommittedReceipt }[]
+  excluded: Exclusion[]
+  gasUsed: bigint
+  stateRoot: Uint8Array
+  receiptsRoot: Uint8Array
+  transactionsRoot: Uint8Array
+  logsBloom: Uint8Array
+  blockHash: Uint8Array
+}
+
+export interface SequentialOptions {
+  common: Common
+  env: BlockEnv
+  /** Parent state; it is modified in place (the block's writes are committed into it). */
+  state: StateManagerInterface
+  raws: readonly Uint8Array[]
+  prepared?: PreparedBlock
+  vm?: VM
+}
+
+/** The outcome of running one transaction: receipt facts, or the reason it is excluded. */
+export type TxRun = { ok: true; receipt: ReceiptInput } | { ok: false; exclusion: Exclusion }
+
+/** Runs one prepared transaction with the block gas check; invalid transactions become exclusions. */
+export async function runOne(
+  vm: VM,
+  tx: TypedTransaction,
+  index: number,
+  block: ReturnType<typeof createEnvBlock>,
+  gasLeft: bigint,
+): Promise<TxRun> {
+  if (tx.gasLimit > gasLeft) {
+    return {
+      ok: false,
+      exclusion: {
+        index,
+        code: 'TX_BLOCK_GAS_EXCEEDED',
+        reason: `transaction ${index} gas limit ${tx.gasLimit} is above the ${gasLeft} gas the block has left`,
+      },
+    }
+  }
+  try {
+    const res = await runTx(vm, { tx, block, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
+    return {
+      ok: true,
+      receipt: {
+        txType: tx.type,
+        status: res.execResult.exceptionError === undefined ? 1 : 0,
+        gasUsed: res.totalGasSpent,
+        logs: res.execResult.logs ?? [],
+      },
+    }
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    return { ok: false, exclusion: { index, code: 'TX_INVALID', reason: `transaction ${index} is invalid: ${firstLine(msg)}` } }
+  }
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf(' (block ')
+  return (i > 0 ? s.slice(0, i) : s).split('\n')[0] ?? s
+}
+
+/** Executes the block sequentially and returns the committed outcome. */
+export async function executeSequential(opts: SequentialOptions): Promise<BlockOutcome> {
+  const { common, env, state } = opts
+  const vm = opts.vm ?? (await createVM({ common, stateManager: state }))
+  const block = createEnvBlock(env, common)
+  const prepared = opts.prepared ?? prepareTransactions(opts.raws, common)
+  const excluded: Exclusion[] = [...prepared.excluded]
+  const included: { index: number; tx: TypedTransaction; receipt: ReceiptInput }[] = []
+  await state.checkpoint()
+  await applyPreBlockSystemWrites(state, env, common)
+  let used = 0n
+  for (const p of prepared.txs) {
+    if (p === null) continue
+    const r = await runOne(vm, p.tx, p.index, block, env.gasLimit - used)
+    if (!r.ok) {
+      excluded.push(r.exclusion)
+      continue
+    }
+    used += r.receipt.gasUsed
+    included.push({ index: p.index, tx: p.tx, receipt: r.receipt })
+  }
+  await state.commit()
+  return finishBlock({ common, env, state, included, excluded })
+}
+
+/** Computes receipts, roots, header and hash once every included transaction's effects are in `state`. */
+export async function finishBlock(args: {
+  common: Common
+  env: BlockEnv
+  state: StateManagerInterface
+  included: { index: number; tx: TypedTransaction; receipt: ReceiptInput }[]
+  excluded: Exclusion[]
+}): Promise<BlockOutcome> {
+  const { common, env, state, included } = args
+  const receipts = buildReceipts(
+    included.map((i) => i.receipt),
+    common,
+  )
+  const stateRoot = await state.getStateRoot()
+  const rRoot = await computeReceiptsRoot(receipts, undefined, common)
+  const tRoot = await computeTransactionsRoot(included.map((i) => i.tx))
+  const bloom = blockBloom(receipts, common)
+  const gasUsed = receipts.length === 0 ? 0n : receipts[receipts.length - 1]!.cumulativeGasUsed
+  const { hash } = buildHeader(
+    { env, stateRoot, transactionsRoot: tRoot, receiptsRoot: rRoot, logsBloom: bloom, gasUsed },
+    common,
+  )
+  return {
+    included: included.map((i, k) => ({ index: i.index, tx: i.tx, receipt: receipts[k]! })),
+    excluded: [...args.excluded].sort((a, b) => a.index - b.index),
+    gasUsed,
+    stateRoot,
+    receiptsRoot: rRoot,
+    transactionsRoot: tRoot,
+    logsBloom: bloom,
+    blockHash: hash,
+  }
+}
