@@ -1,0 +1,151 @@
+/**
+ * A warm pool of worker threads (default one per core) that run tasks one at a time each and
+ * can call back into the main thread to read state a task is missing (a package "miss").
+ * Errors cross the boundary serialised with their code. `stop()` terminates every worker.
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { deserializeError, serializeError, type SerializedError } from '../common/errors.js'
+import type { StateReader } from '../state/index.js'
+import { GroupExecError } from './errors.js'
+
+export interface WorkerPoolOptions {
+  /** Compiled worker script (a .js file). */
+  script: URL
+  /** Number of workers; default one per core. */
+  size?: number
+  workerData?: unknown
+}
+
+type FetchRequest = { kind: 'account'; address: string } | { kind: 'code'; address: string; codeHash: string } | { kind: 'storage'; address: string; slot: string }
+
+type FromWorker =
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: SerializedError }
+  | { type: 'fetch'; id: number; fetchId: number; req: FetchRequest }
+
+interface Pending {
+  resolve: (v: unknown) => void
+  reject: (e: unknown) => void
+  fallback: StateReader | undefined
+}
+
+interface Slot {
+  worker: Worker
+  busy: boolean
+  current: number | null
+}
+
+/** A pool of warm worker threads. */
+export class WorkerPool {
+  readonly size: number
+  private readonly slots: Slot[] = []
+  private readonly queue: { id: number; task: unknown }[] = []
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+  private started = false
+
+  constructor(private readonly opts: WorkerPoolOptions) {
+    this.size = Math.max(1, opts.size ?? availableParallelism())
+  }
+
+  /** Starts the workers (idempotent). */
+  async start(): Promise<void> {
+    if (this.started) return
+    this.started = true
+    for (let i = 0; i < this.size; i++) {
+      const worker = new Worker(this.opts.script, { workerData: this.opts.workerData })
+      const slot: Slot = { worker, busy: false, current: null }
+      worker.on('message', (m: FromWorker) => this.onMessage(slot, m))
+      worker.on('error', (err) => this.onCrash(slot, err))
+      this.slots.push(slot)
+    }
+  }
+
+  /** Terminates every worker and rejects what is still pending. */
+  async stop(): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    const err = new GroupExecError('EXEC_POOL_STOPPED', 'worker pool stopped')
+    for (const p of this.pending.values()) p.reject(err)
+    this.pending.clear()
+    this.queue.length = 0
+    await Promise.all(this.slots.map((s) => s.worker.terminate()))
+    this.slots.length = 0
+  }
+
+  /** Runs one task on the next free worker. */
+  run<T>(task: unknown, options: { fallback?: StateReader; signal?: AbortSignal } = {}): Promise<T> {
+    if (!this.started) return Promise.reject(new GroupExecError('EXEC_POOL_STOPPED', 'worker pool is not started'))
+    const id = this.nextId++
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, fallback: options.fallback })
+      options.signal?.addEventListener('abort', () => {
+        if (this.pending.delete(id)) reject(new GroupExecError('EXEC_ABORTED', 'task aborted'))
+      })
+      this.queue.push({ id, task })
+      this.pump()
+    })
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.busy) continue
+      const next = this.queue.shift()
+      if (next === undefined) return
+      if (!this.pending.has(next.id)) continue
+      slot.busy = true
+      slot.current = next.id
+      slot.worker.postMessage({ type: 'task', id: next.id, task: next.task })
+    }
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'fetch') {
+      void this.answerFetch(slot, m.id, m.fetchId, m.req)
+      return
+    }
+    const p = this.pending.get(m.id)
+    this.pending.delete(m.id)
+    slot.busy = false
+    slot.current = null
+    if (p !== undefined) {
+      if (m.type === 'result') p.resolve(m.value)
+      else p.reject(deserializeError(m.error))
+    }
+    this.pump()
+  }
+
+  private async answerFetch(slot: Slot, id: number, fetchId: number, req: FetchRequest): Promise<void> {
+    const fb = this.pending.get(id)?.fallback
+    try {
+      if (fb === undefined) throw new GroupExecError('EXEC_NO_FALLBACK', `no parent state to read ${req.kind} of ${req.address} from`)
+      let value: unknown
+      if (req.kind === 'account') value = await fb.getAccount(req.address)
+      else if (req.kind === 'code') value = await fb.getCode(req.address, Buffer.from(req.codeHash.slice(2), 'hex'))
+      else value = await fb.getStorage(req.address, req.slot)
+      slot.worker.postMessage({ type: 'fetch-reply', fetchId, value })
+    } catch (err) {
+      slot.worker.postMessage({ type: 'fetch-reply', fetchId, error: serializeError(err) })
+    }
+  }
+
+  private onCrash(slot: Slot, err: Error): void {
+    if (slot.current !== null) {
+      const p = this.pending.get(slot.current)
+      this.pending.delete(slot.current)
+      p?.reject(new GroupExecError('EXEC_WORKER_CRASHED', `worker crashed: ${err.message}`, { cause: err }))
+    }
+    // Replace the crashed worker so the pool stays at full size.
+    const idx = this.slots.indexOf(slot)
+    if (idx >= 0 && this.started) {
+      const worker = new Worker(this.opts.script, { workerData: this.opts.workerData })
+      const fresh: Slot = { worker, busy: false, current: null }
+      worker.on('message', (m: FromWorker) => this.onMessage(fresh, m))
+      worker.on('error', (e) => this.onCrash(fresh, e))
+      this.slots[idx] = fresh
+      void slot.worker.terminate()
+      this.pump()
+    }
+  }
+}
