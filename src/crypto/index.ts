@@ -1,0 +1,7 @@
+export { createFastCommon, fastCustomCrypto, nativeSha256, DEFAULT_CHAIN_ID, DEFAULT_HARDFORK } from './common.js'
+export type { FastCommonOptions } from './common.js'
+export { keccak256 } from './keccak.js'
+export { nativeEcrecover, nativeEcsign, nativePublicKey } from './secp256k1.js'
+export type { EcsignOptions } from './secp256k1.js'
+export { CryptoError } from './errors.js'
+export type { CryptoErrorCode } from './errors.js'

@@ -1,0 +1,119 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { createCustomCommon, Mainnet } from '@ethereumjs/common'
+import { createFeeMarket1559Tx, createLegacyTx } from '@ethereumjs/tx'
+import { bigIntToUnpaddedBytes, ecrecover, privateToAddress } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { createFastCommon, keccak256, nativeEcrecover, nativeEcsign, nativePublicKey, nativeSha256 } from '../../src/crypto/index.js'
+import { hasCode } from '../../src/common/index.js'
+
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 })
+const privKey = fc.bigInt({ min: 1n, max: N - 1n }).map((k) => Uint8Array.from(Buffer.from(k.toString(16).padStart(64, '0'), 'hex')))
+
+/** Runs `f` and returns either its result as hex or 'throws'. */
+function outcome(f: () => Uint8Array): string {
+  try {
+    return Buffer.from(f()).toString('hex')
+  } catch {
+    return 'throws'
+  }
+}
+
+test('native ecrecover equals the pure-JS ecrecover for every v encoding', () => {
+  fc.assert(
+    fc.property(privKey, bytes32, fc.bigInt({ min: 1n, max: 1n << 40n }), (sk, msg, chainId) => {
+      const sig = nativeEcsign(msg, sk, { prehash: false, format: 'recovered', extraEntropy: false })
+      const rec = BigInt(sig[0]!)
+      const r = sig.subarray(1, 33)
+      const s = sig.subarray(33, 65)
+      const expected = Buffer.from(nativePublicKey(sk)).toString('hex')
+      const cases: Array<[bigint, bigint | undefined]> = [
+        [rec, undefined],
+        [rec + 27n, undefined],
+        [rec + 35n + 2n * chainId, chainId],
+        [1n - rec, undefined], // the other parity: a different (or no) key
+        [rec + 2n, undefined], // invalid v
+        [rec + 35n + 2n * chainId, chainId + 1n], // v for another chain
+      ]
+      for (const [v, cid] of cases) {
+        const js = outcome(() => ecrecover(msg, v, r, s, cid))
+        const native = outcome(() => nativeEcrecover(msg, v, r, s, cid))
+        assert.equal(native, js, `v=${v} chainId=${cid}`)
+      }
+      assert.equal(outcome(() => nativeEcrecover(msg, rec, r, s)), expected)
+    }),
+    { numRuns: 150 },
+  )
+})
+
+test('native ecrecover equals the pure-JS one on arbitrary (mostly invalid) r, s', () => {
+  const scalar = fc.oneof(
+    bytes32,
+    fc.constant(new Uint8Array(32)),
+    fc.constant(bigIntToUnpaddedBytes(N)),
+    fc.constant(bigIntToUnpaddedBytes(N - 1n)),
+    fc.uint8Array({ minLength: 0, maxLength: 31 }),
+  )
+  fc.assert(
+    fc.property(bytes32, fc.constantFrom(0n, 1n, 27n, 28n), scalar, scalar, (msg, v, r, s) => {
+      assert.equal(outcome(() => nativeEcrecover(msg, v, r, s)), outcome(() => ecrecover(msg, v, r, s)))
+    }),
+    { numRuns: 300 },
+  )
+})
+
+test('invalid v gives a coded error', () => {
+  const sk = new Uint8Array(32).fill(7)
+  const msg = new Uint8Array(32).fill(1)
+  const sig = nativeEcsign(msg, sk, { prehash: false, format: 'recovered', extraEntropy: false })
+  assert.throws(
+    () => nativeEcrecover(msg, 5n, sig.subarray(1, 33), sig.subarray(33)),
+    (e: unknown) => hasCode(e, 'CRYPTO_INVALID_V'),
+  )
+})
+
+test('native signing is bit-identical to ethereumjs/noble signing (deterministic and with 32-byte entropy)', () => {
+  const slow = createCustomCommon({ chainId: 10 }, Mainnet, { hardfork: 'prague' })
+  const fast = createFastCommon({ chainId: 10, hardfork: 'prague' })
+  fc.assert(
+    fc.property(privKey, fc.bigInt({ min: 0n, max: 1000n }), fc.option(bytes32, { nil: undefined }), (sk, nonce, entropy) => {
+      const data = { nonce, to: `0x${'11'.repeat(20)}` as const, value: 5n, gasLimit: 21000n, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n }
+      const a = createFeeMarket1559Tx(data, { common: slow }).sign(sk, entropy ?? false)
+      const b = createFeeMarket1559Tx(data, { common: fast }).sign(sk, entropy ?? false)
+      assert.deepEqual(b.serialize(), a.serialize())
+      const l1 = createLegacyTx({ nonce, gasPrice: 7n, gasLimit: 21000n, value: 1n }, { common: slow }).sign(sk, false)
+      const l2 = createLegacyTx({ nonce, gasPrice: 7n, gasLimit: 21000n, value: 1n }, { common: fast }).sign(sk, false)
+      assert.deepEqual(l2.serialize(), l1.serialize())
+      // Sender recovery through the fast Common gives the signer's address.
+      assert.deepEqual(b.getSenderAddress().bytes, privateToAddress(sk))
+      assert.deepEqual(l2.getSenderAddress().bytes, privateToAddress(sk))
+    }),
+    { numRuns: 60 },
+  )
+})
+
+test('ecsign honours noble defaults: compact format and sha256 prehash', () => {
+  const sk = new Uint8Array(32).fill(3)
+  const msg = new Uint8Array([1, 2, 3])
+  const compact = nativeEcsign(msg, sk, { extraEntropy: false })
+  assert.equal(compact.length, 64)
+  const direct = nativeEcsign(sha256(msg), sk, { prehash: false, extraEntropy: false })
+  assert.deepEqual(compact, direct)
+  assert.throws(() => nativeEcsign(msg, sk, { format: 'der' }), (e: unknown) => hasCode(e, 'CRYPTO_SIGN_OPTIONS'))
+})
+
+test('keccak256 and sha256 equal @noble/hashes', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 700 }), fc.nat({ max: 5 }), (b, off) => {
+      // Views with an offset must hash only their own bytes.
+      const view = new Uint8Array(new Uint8Array(b.length + off).fill(0xaa).buffer, off, b.length)
+      view.set(b)
+      assert.deepEqual(keccak256(view), keccak_256(b))
+      assert.deepEqual(nativeSha256(view), sha256(b))
+    }),
+    { numRuns: 300 },
+  )
+})
