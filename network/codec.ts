@@ -154,7 +154,9 @@ export class EnvelopeSigner {
 
 /** Parses the structure of an envelope without authenticating it. */
 export function parseEnvelope(input: Uint8Array | FrameBytes): ParsedEnvelope {
-  const bytes = input instanceof Uint8Array ? input : input.subarray()
+  const raw = input instanceof Uint8Array ? input : input.subarray()
+  // A plain Uint8Array view (frames from streams are Buffers), so callers see one type.
+  const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
   const n = bytes.length
   if (n > MAX_ENVELOPE_SIZE) {
     throw new WireError('NETWORK_MESSAGE_TOO_LARGE', `envelope of ${n} bytes exceeds ${MAX_ENVELOPE_SIZE}`, { details: { size: n, max: MAX_ENVELOPE_SIZE } })

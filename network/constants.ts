@@ -101,8 +101,15 @@ export const ENVELOPE = {
   signatureBytes: 64,
 } as const
 
-/** Defaults of the replay guard and the clock check. */
-export const REPLAY_WINDOW = 4096
+/**
+ * Replay window in nonce units. Nonces follow the sender's clock in microseconds, so this lets
+ * a message arrive up to 2 minutes (of the sender's clock) behind a later one from the same
+ * author before it is refused as too old.
+ */
+export const REPLAY_WINDOW = 120_000_000
+/** Most nonces remembered per author; beyond it the oldest are forgotten and become too old. */
+export const REPLAY_MAX_TRACKED = 65_536
+/** Largest accepted |local clock - envelope timestamp|. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000
 
 /** Defaults of requests and inbound streams. */

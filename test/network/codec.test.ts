@@ -205,3 +205,15 @@ describe('wire codec', () => {
     assert.equal(again.author.name, 'voter-0a')
   })
 })
+
+describe('replay guard memory bound', () => {
+  it('forgets the oldest nonces past the cap and then refuses them as too old', () => {
+    const guard = new ReplayGuard({ window: 10n ** 12n, maxTracked: 8 })
+    for (let n = 1; n <= 9; n++) guard.checkAndRecord('a', BigInt(n))
+    // 9 > 8 tracked: the oldest half was dropped and now counts as too old, never as new.
+    throwsWithCode(() => guard.check('a', 1n), 'NETWORK_REPLAY')
+    throwsWithCode(() => guard.check('a', 9n), 'NETWORK_REPLAY')
+    guard.checkAndRecord('a', 10n)
+    guard.checkAndRecord('b', 1n)
+  })
+})
