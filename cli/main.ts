@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/** paradag command line: wires the commands; each command is thin (parse, call the library, print). */
+import { Command } from 'commander'
+import { registerBench } from './commands/bench.js'
+
+const program = new Command()
+program
+  .name('paradag')
+  .description('parallel, serial-equivalent block execution for EVM rollups')
+  .version('0.1.0')
+  .option('--verbose', 'print full error chains')
+registerBench(program)
+
+await program.parseAsync(process.argv)
