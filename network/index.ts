@@ -73,3 +73,6 @@ export type {
   HealthProvider,
   PingResult,
 } from './node.js'
+
+export { ChainStore, ChainStoreError, openChainStore } from './chain-store.js'
+export type { StoredBlock, ChainHead, ChainStoreOptions, ChainStoreErrorCode, PutResult, JsonValue } from './chain-store.js'
