@@ -21,8 +21,8 @@ export interface PackageTx {
   index: number
   /** Raw EIP-2718 bytes (0x-hex). */
   raw: string
-  /** Recovered sender (0x-hex), so executors need not recover again. */
-  sender?: string
+  /** Recovered sender public key (64 bytes, 0x-hex), so executors need not recover again. */
+  senderPubKey?: string
 }
 
 /** A self-contained unit of group execution. */

@@ -74,6 +74,14 @@ export class WorkerPool {
     this.slots.length = 0
   }
 
+  /**
+   * Sends a parent state replica to every worker (`spec` is a JSON snapshot). Tasks that name
+   * `parentId` read keys outside their slice from the replica instead of asking this thread.
+   */
+  async setParent(parentId: string, spec: unknown): Promise<void> {
+    for (const s of this.slots) s.worker.postMessage({ type: 'parent', parentId, spec })
+  }
+
   /** Runs one task on the next free worker. */
   run<T>(task: unknown, options: { fallback?: StateReader; signal?: AbortSignal } = {}): Promise<T> {
     if (!this.started) return Promise.reject(new GroupExecError('EXEC_POOL_STOPPED', 'worker pool is not started'))

@@ -8,10 +8,17 @@ import type { AccountState, StateReader } from '../state/index.js'
 
 type ToWorker =
   | { type: 'task'; id: number; task: unknown }
+  | { type: 'parent'; parentId: string; spec: unknown }
   | { type: 'fetch-reply'; fetchId: number; value?: unknown; error?: SerializedError }
 
-/** Serves tasks in this worker with `handler`; `fallback` reads go to the main thread. */
-export function serveTasks(handler: (task: unknown, fallback: StateReader) => Promise<unknown>): void {
+/**
+ * Serves tasks in this worker with `handler`; `fallback` reads go to the main thread.
+ * `onParent` receives parent-state replicas sent with `WorkerPool.setParent`.
+ */
+export function serveTasks(
+  handler: (task: unknown, fallback: StateReader) => Promise<unknown>,
+  onParent?: (parentId: string, spec: unknown) => void,
+): void {
   const port = parentPort
   if (port === null) throw new Error('serveTasks must run in a worker thread')
   let nextFetch = 1
@@ -35,6 +42,10 @@ export function serveTasks(handler: (task: unknown, fallback: StateReader) => Pr
       if (w === undefined) return
       if (m.error !== undefined) w.reject(deserializeError(m.error))
       else w.resolve(m.value)
+      return
+    }
+    if (m.type === 'parent') {
+      onParent?.(m.parentId, m.spec)
       return
     }
     currentTask = m.id

@@ -1,0 +1,100 @@
+/**
+ * Executing one work package: the group's transactions in canonical order over a
+ * `MapStateManager` holding the package's slice (keys outside it are read from the fallback and
+ * reported as misses), traced so that every result carries its actual access set and write set.
+ * With `isolate`, each transaction runs against the unchanged slice (speculative prediction).
+ */
+import type { Common } from '@ethereumjs/common'
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import { hexToBytes } from '@ethereumjs/util'
+import { createVM, type VM } from '@ethereumjs/vm'
+import { createFastCommon } from '../crypto/index.js'
+import { createEnvBlock } from '../pipeline/block-context.js'
+import { MapStateManager, snapshotFromJson, type StateReader } from '../state/index.js'
+import {
+  TracingStateManager,
+  accessSetToJson,
+  logToJson,
+  traceTransaction,
+  writeSetToJson,
+  type TxTrace,
+} from '../state-verification/index.js'
+import { envFromJson } from './env.js'
+import { GroupExecError } from './errors.js'
+import type { ChainSpec, GroupResult, TxResult, WorkPackage } from './types.js'
+
+export interface RunPackageOptions {
+  executorId: string
+  fallback?: StateReader
+  /** Run every transaction against the unchanged slice (speculative prediction). */
+  isolate?: boolean
+  /** Common cache (one per chain spec) so a warm executor does not rebuild it per package. */
+  commons?: Map<string, Common>
+}
+
+/** Builds (or reuses) the Common for a chain spec. */
+export function commonFor(chain: ChainSpec, cache?: Map<string, Common>): Common {
+  const key = `${chain.kind}:${chain.chainId}:${chain.hardfork}`
+  const hit = cache?.get(key)
+  if (hit !== undefined) return hit
+  if (chain.kind !== 'ethereum') throw new GroupExecError('EXEC_BAD_PACKAGE', `unknown chain kind ${String(chain.kind)}`)
+  const common = createFastCommon({ chainId: BigInt(chain.chainId), hardfork: chain.hardfork })
+  cache?.set(key, common)
+  return common
+}
+
+/** Turns a trace into the wire/JSON form of a result. */
+export function traceToResult(index: number, trace: TxTrace, misses: string[]): TxResult {
+  const base = { index, access: accessSetToJson(trace.accessSet), writes: writeSetToJson(trace.writeSet), misses }
+  if (trace.outcome.included) {
+    return {
+      ...base,
+      status: 'included',
+      receipt: {
+        txType: -1,
+        status: trace.outcome.status,
+        gasUsed: trace.outcome.gasUsed.toString(),
+        logs: trace.outcome.logs.map(logToJson),
+      },
+    }
+  }
+  return { ...base, status: 'excluded', exclusion: { code: trace.outcome.reason, reason: trace.outcome.message } }
+}
+
+/** Executes a package and returns its group result. */
+export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Promise<GroupResult> {
+  const startedAt = Date.now()
+  const common = commonFor(pkg.chain, opts.commons)
+  const env = envFromJson(pkg.env)
+  const block = createEnvBlock(env, common)
+  let missing: string[] = []
+  const inner = new MapStateManager({
+    snapshot: snapshotFromJson(pkg.slice),
+    ...(opts.fallback !== undefined ? { fallback: opts.fallback } : {}),
+    onMiss: (kind, address, slot) => {
+      missing.push(kind === 'storage' ? `s:${address}:${slot ?? ''}` : `${kind === 'code' ? 'c' : 'a'}:${address}`)
+    },
+    keccak256: common.customCrypto.keccak256!,
+  })
+  const state = new TracingStateManager(inner, { feeRecipients: pkg.feeRecipients })
+  const vm: VM = await createVM({ common, stateManager: state })
+  const results: TxResult[] = []
+  for (const ptx of pkg.txs) {
+    let tx: TypedTransaction
+    try {
+      tx = createTxFromRLP(hexToBytes(ptx.raw as `0x${string}`), { common })
+    } catch (err) {
+      throw new GroupExecError('EXEC_BAD_PACKAGE', `package ${pkg.id}: transaction ${ptx.index} cannot be decoded`, { cause: err })
+    }
+    if (ptx.senderPubKey !== undefined) {
+      // Recovered once by the constructor: skip ecrecover here (the signature was checked there).
+      ;(tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = hexToBytes(ptx.senderPubKey as `0x${string}`)
+    }
+    missing = []
+    const trace = await traceTransaction(vm, tx, { block, isolate: opts.isolate === true })
+    const r = traceToResult(ptx.index, trace, missing)
+    if (r.receipt !== undefined) r.receipt.txType = tx.type
+    results.push(r)
+  }
+  return { packageId: pkg.id, executorId: opts.executorId, startedAt, finishedAt: Date.now(), results }
+}

@@ -1,0 +1,69 @@
+/**
+ * The worker-thread executor: a warm pool (default one worker per core, reused across blocks)
+ * that executes packages in parallel. Reads outside a package's slice are answered by the main
+ * thread from the package's parent state (the `fallback` of `execute`).
+ */
+import type { StateReader, StateSnapshotJson } from '../state/index.js'
+import { WorkerPool } from './worker-pool.js'
+import type { ExecuteOptions, Executor, GroupResult, WorkPackage } from './types.js'
+
+export interface WorkerExecutorOptions {
+  /** Number of workers; default one per core. */
+  workers?: number
+  id?: string
+}
+
+/** A task sent to an execution worker. */
+export interface ExecTask {
+  pkg: WorkPackage
+  isolate: boolean
+  /** Parent replica to read misses from (see `setParent`). */
+  parentId?: string
+}
+
+/** An executor backed by a warm pool of worker threads; call `start()` first and `stop()` at the end. */
+export class WorkerExecutor implements Executor {
+  readonly id: string
+  private readonly pool: WorkerPool
+
+  constructor(opts: WorkerExecutorOptions = {}) {
+    this.id = opts.id ?? 'workers'
+    this.pool = new WorkerPool({ script: new URL('./exec-worker.js', import.meta.url), ...(opts.workers !== undefined ? { size: opts.workers } : {}) })
+  }
+
+  /** Number of worker threads. */
+  get size(): number {
+    return this.pool.size
+  }
+
+  async start(): Promise<void> {
+    await this.pool.start()
+  }
+
+  async stop(): Promise<void> {
+    await this.pool.stop()
+  }
+
+  /** Sends a parent-state replica (a JSON snapshot) to every worker, for packages naming it. */
+  async setParent(parentId: string, snapshot: StateSnapshotJson): Promise<void> {
+    await this.pool.setParent(parentId, snapshot)
+  }
+
+  execute(pkg: WorkPackage, options: ExecuteOptions & { parentId?: string } = {}): Promise<GroupResult> {
+    return this.run(pkg, false, options)
+  }
+
+  /** Runs each transaction of the package against the unchanged slice (speculative prediction). */
+  executeIsolated(pkg: WorkPackage, options: ExecuteOptions & { parentId?: string } = {}): Promise<GroupResult> {
+    return this.run(pkg, true, options)
+  }
+
+  private run(pkg: WorkPackage, isolate: boolean, options: ExecuteOptions & { parentId?: string }): Promise<GroupResult> {
+    const task: ExecTask = { pkg, isolate }
+    if (options.parentId !== undefined) task.parentId = options.parentId
+    const o: { fallback?: StateReader; signal?: AbortSignal } = {}
+    if (options.fallback !== undefined) o.fallback = options.fallback
+    if (options.signal !== undefined) o.signal = options.signal
+    return this.pool.run<GroupResult>(task, o)
+  }
+}
