@@ -33,14 +33,17 @@ const HISTORY_STORAGE = '0x0000f90827f1c53a10cb7a02335b175320002935'
 /**
  * Applies the system writes that precede the transactions (EIP-4788 and EIP-2935), exactly as
  * ethereumjs' runBlock does: storage writes into the system contracts when they have code.
+ * Returns whether anything was written.
  */
-export async function applyPreBlockSystemWrites(state: StateManagerInterface, env: BlockEnv, common: Common): Promise<void> {
+export async function applyPreBlockSystemWrites(state: StateManagerInterface, env: BlockEnv, common: Common): Promise<boolean> {
+  let wrote = false
   if (common.isActivatedEIP(2935)) {
     const addr = new Address(hexToBytes(HISTORY_STORAGE))
     if ((await state.getCode(addr)).length > 0) {
       const window = common.param('historyServeWindow')
       const key = setLengthLeft(bigIntToBytes((env.number - 1n) % window), 32)
       await state.putStorage(addr, key, hexToBytes(env.parentHash as `0x${string}`))
+      wrote = true
     }
   }
   if (common.isActivatedEIP(4788) && env.parentBeaconBlockRoot !== undefined) {
@@ -50,6 +53,8 @@ export async function applyPreBlockSystemWrites(state: StateManagerInterface, en
       const idx = env.timestamp % len
       await state.putStorage(addr, setLengthLeft(bigIntToBytes(idx), 32), bigIntToBytes(env.timestamp))
       await state.putStorage(addr, setLengthLeft(bigIntToBytes(idx + len), 32), hexToBytes(env.parentBeaconBlockRoot as `0x${string}`))
+      wrote = true
     }
   }
+  return wrote
 }

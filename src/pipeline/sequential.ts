@@ -19,6 +19,7 @@ import {
 } from '../batch-committer/block.js'
 import { applyPreBlockSystemWrites, createEnvBlock } from './block-context.js'
 import { prepareTransactions, type Exclusion, type PreparedBlock } from './prepare.js'
+import { EXCLUSION_REASON, classifyTxError } from '../state-verification/index.js'
 
 /** The committed block: included transactions with receipts, exclusions, roots and hash. */
 export interface BlockOutcome {
@@ -58,7 +59,7 @@ export async function runOne(
       ok: false,
       exclusion: {
         index,
-        code: 'TX_BLOCK_GAS_EXCEEDED',
+        code: EXCLUSION_REASON.gasLimitExceedsBlock,
         reason: `transaction ${index} gas limit ${tx.gasLimit} is above the ${gasLeft} gas the block has left`,
       },
     }
@@ -75,8 +76,8 @@ export async function runOne(
       },
     }
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err)
-    return { ok: false, exclusion: { index, code: 'TX_INVALID', reason: `transaction ${index} is invalid: ${firstLine(msg)}` } }
+    const c = classifyTxError(err)
+    return { ok: false, exclusion: { index, code: c.reason, reason: `transaction ${index}: ${firstLine(c.message)}` } }
   }
 }
 
