@@ -48,21 +48,18 @@ export function buildDag(input: CompactAccesses): ConflictDag {
   const kinds = input.kinds
   const accessCount = n === 0 ? 0 : (offsets[n] as number)
 
-  // per-key state
-  const lastWrite = new Int32Array(K).fill(-1)
-  const readHead = new Int32Array(K).fill(-1) // readers since the last write (pool list)
-  const credHead = new Int32Array(K).fill(-1) // creditors not yet seen by a reader (pool list)
-  const carry = new Int32Array(K).fill(-1) // last reader that saw credits since the last write
-  const keyStamp = new Int32Array(K).fill(-1) // tx whose flags keyFlags[k] holds
-  const keyFlags = new Uint8Array(K)
+  // per-key state, interleaved so one key's state shares a cache line (stride 8 Int32):
+  //   +0 tx whose flags +1 holds, +1 merged flags of that tx, +2 last writer,
+  //   +3 readers since the last write (pool list head), +4 creditors not yet seen by a reader
+  //   (pool list head), +5 last reader that saw credits since the last write ("carry")
+  const ks = new Int32Array(K * 8).fill(-1)
   // singly linked lists of pending readers / creditors; each access pushes at most once
-  const poolTx = new Uint32Array(Math.max(1, accessCount))
+  const poolTx = new Int32Array(Math.max(1, accessCount))
   const poolNext = new Int32Array(Math.max(1, accessCount))
   let poolTop = 0
 
-  // dedup of (i, j): mark[i] === j means edge markEdge[i] already goes i -> j
-  const mark = new Int32Array(n).fill(-1)
-  const markEdge = new Uint32Array(n)
+  // dedup of (i, j): mk[2i] === j means edge mk[2i+1] already goes i -> j
+  const mk = new Int32Array(2 * n).fill(-1)
 
   let cap = Math.max(64, accessCount)
   let edgeFrom = new Uint32Array(cap)
@@ -93,15 +90,16 @@ export function buildDag(input: CompactAccesses): ConflictDag {
   }
 
   const addEdge = (i: number, j: number, kind: number, k: number): void => {
-    if (mark[i] === j) {
-      const x = markEdge[i] as number
+    const mi = 2 * i
+    if (mk[mi] === j) {
+      const x = mk[mi + 1] as number
       edgeKinds[x] = (edgeKinds[x] as number) | kind
       if (edgeKey[x] !== k) edgeMulti[x] = 1
       return
     }
     if (e === cap) grow()
-    mark[i] = j
-    markEdge[i] = e
+    mk[mi] = j
+    mk[mi + 1] = e
     edgeFrom[e] = i
     edgeTo[e] = j
     edgeKinds[e] = kind
@@ -117,56 +115,58 @@ export function buildDag(input: CompactAccesses): ConflictDag {
       const k = keys[p] as number
       const kind = kinds[p] as number
       if (k >= K || kind > 3) throw badEntry(j, p, k, kind, K)
+      const b = k << 3
       const f = KIND_FLAGS[kind] as number
-      if (keyStamp[k] !== j) {
-        keyStamp[k] = j
-        keyFlags[k] = f
-      } else keyFlags[k] = (keyFlags[k] as number) | f
+      if (ks[b] !== j) {
+        ks[b] = j
+        ks[b + 1] = f
+      } else ks[b + 1] = (ks[b + 1] as number) | f
     }
     // pass 2: apply each key once (flags are zeroed once applied)
     for (let p = s; p < t; p++) {
       const k = keys[p] as number
-      const f = keyFlags[k] as number
-      if (f === 0) continue
-      keyFlags[k] = 0
+      const b = k << 3
+      const f = ks[b + 1] as number
+      if (f <= 0) continue
+      ks[b + 1] = 0
       if ((f & F_WRITE) !== 0) {
         const fromWrite = (f & F_READ) !== 0 ? RAW | WAW : WAW
-        const lw = lastWrite[k] as number
+        const lw = ks[b + 2] as number
         if (lw >= 0) addEdge(lw, j, fromWrite, k)
-        for (let q = readHead[k] as number; q >= 0; q = poolNext[q] as number) addEdge(poolTx[q] as number, j, WAR, k)
-        for (let q = credHead[k] as number; q >= 0; q = poolNext[q] as number) addEdge(poolTx[q] as number, j, fromWrite, k)
-        lastWrite[k] = j
-        readHead[k] = -1
-        credHead[k] = -1
-        carry[k] = -1
+        for (let q = ks[b + 3] as number; q >= 0; q = poolNext[q] as number) addEdge(poolTx[q] as number, j, WAR, k)
+        for (let q = ks[b + 4] as number; q >= 0; q = poolNext[q] as number) addEdge(poolTx[q] as number, j, fromWrite, k)
+        ks[b + 2] = j
+        ks[b + 3] = -1
+        ks[b + 4] = -1
+        ks[b + 5] = -1
       } else if ((f & F_READ) !== 0) {
-        const lw = lastWrite[k] as number
+        const lw = ks[b + 2] as number
         if (lw >= 0) addEdge(lw, j, RAW, k)
         let sawCredits = false
-        const c = carry[k] as number
+        const c = ks[b + 5] as number
         if (c >= 0) {
           addEdge(c, j, CARRY, k)
           sawCredits = true
         }
-        for (let q = credHead[k] as number; q >= 0; q = poolNext[q] as number) {
+        for (let q = ks[b + 4] as number; q >= 0; q = poolNext[q] as number) {
           addEdge(poolTx[q] as number, j, RAW, k)
           sawCredits = true
         }
-        credHead[k] = -1
-        if (sawCredits) carry[k] = j
+        ks[b + 4] = -1
+        if (sawCredits) ks[b + 5] = j
         poolTx[poolTop] = j
-        poolNext[poolTop] = readHead[k] as number
-        readHead[k] = poolTop++
+        poolNext[poolTop] = ks[b + 3] as number
+        ks[b + 3] = poolTop++
         if ((f & F_CREDIT) !== 0) {
           // the read saw the earlier credits; this tx's own credit is pending for later readers
           poolTx[poolTop] = j
           poolNext[poolTop] = -1
-          credHead[k] = poolTop++
+          ks[b + 4] = poolTop++
         }
       } else {
         poolTx[poolTop] = j
-        poolNext[poolTop] = credHead[k] as number
-        credHead[k] = poolTop++
+        poolNext[poolTop] = ks[b + 4] as number
+        ks[b + 4] = poolTop++
       }
     }
     inOffsets[j + 1] = e
@@ -191,7 +191,11 @@ function validateShape(input: CompactAccesses): void {
   const bad = (what: string, details: Record<string, unknown>): DagError =>
     new DagError('DAG_INVALID_INPUT', `invalid compact accesses: ${what}`, { details })
   if (!Number.isInteger(n) || n < 0) throw bad('txCount', { txCount: n })
-  if (!Number.isInteger(input.keyCount) || input.keyCount < 0) throw bad('keyCount', { keyCount: input.keyCount })
+  // per-key state is 8 Int32 per key and dedup state 2 Int32 per tx
+  if (!Number.isInteger(input.keyCount) || input.keyCount < 0 || input.keyCount > 2 ** 27) {
+    throw bad('keyCount', { keyCount: input.keyCount })
+  }
+  if (n > 2 ** 29) throw bad('txCount too large', { txCount: n })
   if (input.offsets.length !== n + 1) throw bad('offsets length', { expected: n + 1, got: input.offsets.length })
   if (input.gas.length !== n) throw bad('gas length', { expected: n, got: input.gas.length })
   if (input.offsets[0] !== 0) throw bad('offsets[0] must be 0', {})

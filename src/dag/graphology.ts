@@ -250,7 +250,17 @@ function layoutPositions(g: DirectedGraph, layout: SvgLayout): Record<string, { 
     gen.set(n, lv)
     const row = widths[lv] ?? 0
     widths[lv] = row + 1
-    out[n] = { x: lv * 10, y: row * 10 }
+    // odd generations shift half a row so edges skipping a generation do not run through nodes
+    out[n] = { x: lv, y: row + (lv % 2) * 0.5 }
+  }
+  // stretch the shorter side so the picture fills a square canvas
+  const levels = widths.length
+  const rows = Math.max(...widths)
+  const sx = levels >= rows ? 10 : (10 * rows) / levels
+  const sy = rows >= levels ? 10 : (10 * levels) / rows
+  for (const p of Object.values(out)) {
+    p.x *= sx
+    p.y *= sy
   }
   return out
 }
