@@ -9,6 +9,8 @@ import { bytesToUnprefixedHex, hexToBytes } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { StateError } from './errors.js'
 
+const EMPTY_TRIE_ROOT_HEX = '56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421'
+
 /** Raised on a lookup miss; carries the hash so callers can add the account/slot they were reading. */
 export class WitnessMissError extends StateError {
   readonly hash: string
@@ -56,6 +58,8 @@ export class WitnessDB implements DB<string, Uint8Array> {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const v = this.overlay.get(key) ?? this.preimages.get(key)
+    // The empty trie has no node; ethereumjs' MPT treats "missing" at the empty root as "no value".
+    if (v === undefined && key === EMPTY_TRIE_ROOT_HEX) return undefined
     if (v === undefined) throw new WitnessMissError(key)
     return v
   }
