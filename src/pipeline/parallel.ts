@@ -1,11 +1,14 @@
 /**
- * The parallel path of a block: prepare -> speculative prediction (every transaction traced
- * against the parent state, in parallel) -> conflict DAG -> partition -> group execution ->
- * validation by versions -> canonical merge -> receipts, roots, header. Transactions that no
- * other transaction conflicts with keep their speculative result (no second execution); the
- * first transaction whose view differs from sequential order ends the kept prefix and the rest
- * goes to another round, and after `maxRounds` to the sequential path. The result is the same
- * block as `executeSequential`, bit for bit.
+ * The parallel path of a block, in two halves that can run on different nodes:
+ *
+ * - `planBlock` (construction): prepare -> speculative prediction (every transaction traced
+ *   against the parent state, in parallel) -> conflict DAG -> partition -> work packages.
+ * - `commitBlock` (committer): validate each group result against sequential order by versions,
+ *   keep the valid prefix, run repair rounds for the rest (then a sequential tail), merge write
+ *   sets canonically, and build receipts, roots, header and hash.
+ *
+ * A transaction alone in its component keeps its speculative result (no second execution).
+ * `executeParallel` runs both halves locally. The committed block equals `executeSequential`'s.
  */
 import { performance } from 'node:perf_hooks'
 import type { Common, StateManagerInterface } from '@ethereumjs/common'
@@ -15,9 +18,9 @@ import { createVM } from '@ethereumjs/vm'
 import type { BlockEnv, ReceiptInput } from '../batch-committer/block.js'
 import { validateRecords, type Conflict, type GroupView, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
-import { envToJson, type ChainSpec, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
+import { envToJson, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
 import { partition } from '../partition/index.js'
-import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateSnapshotJson } from '../state/index.js'
+import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import {
   TracingStateManager,
   accessSetFromJson,
@@ -32,32 +35,13 @@ import { DEFAULT_MAX_ROUNDS, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS } fr
 import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, type BlockOutcome } from './sequential.js'
 
+type ReplicaOptions = ExecuteOptions & { parentId?: string }
+
 /** An executor that can also run speculative (isolated) packages and hold parent replicas. */
 export type PipelineExecutor = Executor & {
-  executeIsolated?: (pkg: WorkPackage, options?: { parentId?: string; fallback?: import('../state/index.js').StateReader }) => Promise<GroupResult>
+  executeIsolated?: (pkg: WorkPackage, options?: ReplicaOptions) => Promise<GroupResult>
   setParent?: (parentId: string, snapshot: StateSnapshotJson) => Promise<void>
   readonly size?: number
-}
-
-export interface ParallelOptions {
-  common: Common
-  chain: ChainSpec
-  env: BlockEnv
-  /** Parent state; the block's writes are committed into it. */
-  state: StateManagerInterface
-  raws: readonly Uint8Array[]
-  executor: PipelineExecutor
-  /** Groups to partition into (default: the executor's size, at least 2). */
-  groups?: number
-  maxRounds?: number
-  /** The parent state as a snapshot, sent once to worker replicas (fast speculative reads). */
-  parentSnapshot?: StateSnapshotJson
-  /** Fee recipients besides the coinbase. */
-  feeRecipients?: string[]
-  /** Disable the small-block / no-parallelism sequential fallback (tests). */
-  forceParallel?: boolean
-  /** Reuse speculative results of transactions nothing conflicts with (default true). */
-  reuseSpeculative?: boolean
 }
 
 export interface PhaseTimes {
@@ -80,6 +64,191 @@ export interface TimelineEntry {
   kind: 'predict' | 'execute'
 }
 
+export interface PlanOptions {
+  common: Common
+  chain: ChainSpec
+  env: BlockEnv
+  /** Parent state (left unchanged by planning). */
+  state: StateManagerInterface
+  raws: readonly Uint8Array[]
+  /** Executor for the speculative runs (construction's own, local). */
+  executor: PipelineExecutor
+  /** Groups to partition into (default: the executor's size, at least 2). */
+  groups?: number
+  /** Parent state as a snapshot, sent once to worker replicas (fast speculative reads). */
+  parentSnapshot?: StateSnapshotJson
+  /** 'full': packages carry their state slice (self-contained, for remote executors); 'replica': local workers read their parent replica. */
+  sliceMode?: 'full' | 'replica'
+  feeRecipients?: string[]
+  /** Disable the small-block / no-parallelism sequential fallback. */
+  forceParallel?: boolean
+  /** Reuse speculative results of transactions nothing conflicts with (default true). */
+  reuseSpeculative?: boolean
+  /** The pre-block system writes are already in `state` (do not apply them again). */
+  systemWritesApplied?: boolean
+}
+
+/** The construction half's output: everything the committer needs besides group results. */
+export interface BlockPlan {
+  chain: ChainSpec
+  env: BlockEnv
+  feeRecipients: string[]
+  txs: PreparedTx[]
+  /** Transactions that could not even be decoded or recovered. */
+  excluded: Exclusion[]
+  /** Speculative result per position in `txs` (empty when the plan falls back to sequential). */
+  predictions: TxResult[]
+  /** Positions committed with their speculative result when valid. */
+  keep: boolean[]
+  packages: WorkPackage[]
+  /** Packages read misses from this worker replica id ('replica' mode). */
+  parentId?: string
+  idealSpeedup: number
+  groups: number
+  fallbackReason?: string
+  phases: PhaseTimes
+  timeline: TimelineEntry[]
+}
+
+const now = (): number => performance.now()
+const emptyPhases = (): PhaseTimes => ({ prepareMs: 0, predictMs: 0, dagMs: 0, partitionMs: 0, executeMs: 0, commitMs: 0, totalMs: 0 })
+
+function toPackage(id: string, round: number, group: number, plan: Pick<BlockPlan, 'chain' | 'env' | 'feeRecipients'>, list: PreparedTx[], slice: StateSnapshotJson): WorkPackage {
+  return {
+    id,
+    blockNumber: plan.env.number.toString(),
+    round,
+    group,
+    chain: plan.chain,
+    env: envToJson(plan.env),
+    txs: list.map((p) => ({ index: p.index, raw: bytesToHex(p.raw), senderPubKey: bytesToHex(p.tx.getSenderPublicKey()) })),
+    slice,
+    feeRecipients: plan.feeRecipients,
+  }
+}
+
+/** Cuts the state slice a list of access sets names. */
+async function sliceFor(reader: StateReader, access: Iterable<AccessSet>): Promise<StateSnapshotJson> {
+  const keys = new Set<string>()
+  for (const a of access) {
+    for (const k of a.reads) keys.add(k)
+    for (const k of a.writes) keys.add(k)
+  }
+  return snapshotToJson(await sliceState(reader, keys))
+}
+
+/** Construction: predicts, builds the DAG, partitions and cuts the round-1 work packages. */
+export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
+  const t0 = now()
+  const { common, env, state, executor } = opts
+  const phases = emptyPhases()
+  const timeline: TimelineEntry[] = []
+  const groupsWanted = Math.max(2, opts.groups ?? executor.size ?? 2)
+  const feeRecipients = [env.coinbase.toLowerCase(), ...(opts.feeRecipients ?? []).map((a) => a.toLowerCase())]
+  const prepared = prepareTransactions(opts.raws, common)
+  const txs = prepared.txs.filter((t): t is PreparedTx => t !== null)
+  phases.prepareMs = now() - t0
+  const plan: BlockPlan = {
+    chain: opts.chain,
+    env,
+    feeRecipients,
+    txs,
+    excluded: prepared.excluded,
+    predictions: [],
+    keep: txs.map(() => false),
+    packages: [],
+    idealSpeedup: 1,
+    groups: 0,
+    phases,
+    timeline,
+  }
+  if (txs.length < SEQUENTIAL_BELOW_TXS && opts.forceParallel !== true) {
+    plan.fallbackReason = `${txs.length} transactions (< ${SEQUENTIAL_BELOW_TXS})`
+    return plan
+  }
+  if (txs.length === 0) return plan
+
+  await state.checkpoint()
+  try {
+    const systemWrote = opts.systemWritesApplied === true ? true : await applyPreBlockSystemWrites(state, env, common)
+    const reader = stateManagerReader(state)
+    // ---- speculative prediction: every tx against the parent state, in parallel ----
+    const tp = now()
+    const replica = opts.sliceMode !== 'full' && opts.parentSnapshot !== undefined && !systemWrote && executor.setParent !== undefined
+    const parentId = `${env.number}:${env.parentHash.slice(0, 18)}`
+    if (replica) {
+      await executor.setParent!(parentId, opts.parentSnapshot!)
+      plan.parentId = parentId
+    }
+    const chunks = Math.max(1, Math.min(executor.size ?? groupsWanted, txs.length))
+    const per = Math.ceil(txs.length / chunks)
+    const byIndex = new Map<number, number>(txs.map((t, p) => [t.index, p]))
+    const predictions: TxResult[] = new Array(txs.length)
+    await Promise.all(
+      Array.from({ length: chunks }, async (_, c) => {
+        const list = txs.slice(c * per, (c + 1) * per)
+        if (list.length === 0) return
+        const pkg = toPackage(`${env.number}:predict:${c}`, 0, c, plan, list, {})
+        const o: ReplicaOptions = replica ? { parentId } : { fallback: reader }
+        const res = executor.executeIsolated !== undefined ? await executor.executeIsolated(pkg, o) : await isolatedInProcess(pkg, reader)
+        timeline.push({ round: 0, group: c, executorId: res.executorId, txs: list.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'predict' })
+        for (const r of res.results) predictions[byIndex.get(r.index)!] = r
+      }),
+    )
+    plan.predictions = predictions
+    phases.predictMs = now() - tp
+
+    // ---- DAG and partition ----
+    const td = now()
+    const access = predictions.map((r) => accessSetFromJson(r.access))
+    const gas = predictions.map((r, p) => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.tx.gasLimit)))
+    const dag = buildDag(compactFromAccessSets(access, gas).accesses)
+    phases.dagMs = now() - td
+    const tpart = now()
+    const part = partition(dag, { groups: groupsWanted })
+    phases.partitionMs = now() - tpart
+    plan.idealSpeedup = part.idealSpeedup
+    if (opts.forceParallel !== true && part.idealSpeedup < SEQUENTIAL_BELOW_SPEEDUP) {
+      plan.fallbackReason = `no parallelism (ideal speedup ${part.idealSpeedup.toFixed(2)})`
+      return plan
+    }
+    const compSize = new Uint32Array(part.componentCount)
+    for (let p = 0; p < txs.length; p++) compSize[part.componentOf[p]!]!++
+    const reuse = opts.reuseSpeculative ?? true
+    for (let p = 0; p < txs.length; p++) plan.keep[p] = reuse && compSize[part.componentOf[p]!] === 1
+    for (const g of part.groups) {
+      const positions = [...g.txs].filter((p) => !plan.keep[p])
+      if (positions.length === 0) continue
+      const slice = replica ? {} : await sliceFor(reader, positions.map((p) => access[p]!))
+      plan.packages.push(toPackage(`${env.number}:r1:g${g.index}`, 1, g.index, plan, positions.map((p) => txs[p]!), slice))
+    }
+    plan.groups = plan.packages.length
+  } finally {
+    await state.revert()
+  }
+  phases.totalMs = now() - t0
+  return plan
+}
+
+async function isolatedInProcess(pkg: WorkPackage, fallback: StateReader): Promise<GroupResult> {
+  const { runPackage } = await import('../group-exec/index.js')
+  return runPackage(pkg, { executorId: 'in-process', fallback, isolate: true })
+}
+
+export interface CommitOptions {
+  common: Common
+  plan: BlockPlan
+  /** One result per round-1 package (any order). */
+  results: readonly GroupResult[]
+  /** Parent state; the block's writes are committed into it. */
+  state: StateManagerInterface
+  /** Executor for repair rounds (the committer's own, or a reassignment target). */
+  executor: Executor
+  maxRounds?: number
+  /** The pre-block system writes are already in `state` (do not apply them again). */
+  systemWritesApplied?: boolean
+}
+
 /** What the parallel path did, besides the block itself. */
 export interface ParallelReport {
   outcome: BlockOutcome
@@ -96,60 +265,37 @@ export interface ParallelReport {
   sequentialTail: number
   conflicts: Conflict[]
   timeline: TimelineEntry[]
-  /** For each committed transaction (by block index), the earlier transactions it depends on. */
+  /** For each included transaction (block order), the earlier included ones it depends on. */
   dagHint: number[][]
   /** Actual access sets of the included transactions, in block order (for the BAL). */
   accessSets: AccessSet[]
   idealSpeedup: number
 }
 
-const now = (): number => performance.now()
-
-/** Executes a block in parallel; the committed block equals `executeSequential`'s. */
-export async function executeParallel(opts: ParallelOptions): Promise<ParallelReport> {
+/** Committer: validates group results, repairs, merges and builds the block. */
+export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> {
   const t0 = now()
-  const { common, env, state, executor } = opts
-  const phases: PhaseTimes = { prepareMs: 0, predictMs: 0, dagMs: 0, partitionMs: 0, executeMs: 0, commitMs: 0, totalMs: 0 }
-  const groupsWanted = Math.max(2, opts.groups ?? executor.size ?? 2)
+  const { common, plan, state, executor } = opts
+  const { env, txs } = plan
+  const phases = { ...plan.phases }
+  const timeline = [...plan.timeline]
   const maxRounds = opts.maxRounds ?? DEFAULT_MAX_ROUNDS
-  const reuse = opts.reuseSpeculative ?? true
   const block = createEnvBlock(env, common)
-  const feeRecipients = [env.coinbase.toLowerCase(), ...(opts.feeRecipients ?? []).map((a) => a.toLowerCase())]
-
-  const prepared = prepareTransactions(opts.raws, common)
-  const txs = prepared.txs.filter((t): t is PreparedTx => t !== null)
-  const excluded: Exclusion[] = [...prepared.excluded]
-  phases.prepareMs = now() - t0
-
-  await state.checkpoint()
-  const systemWrote = await applyPreBlockSystemWrites(state, env, common)
-  const reader = stateManagerReader(state)
   const m = txs.length
-  const timeline: TimelineEntry[] = []
-  const conflicts: Conflict[] = []
+  const excluded: Exclusion[] = [...plan.excluded]
   const included: { index: number; tx: TypedTransaction; receipt: ReceiptInput }[] = []
-  const committedAccess: (AccessSet | null)[] = []
+  const committedAccess: AccessSet[] = []
+  const conflicts: Conflict[] = []
+  const byIndex = new Map<number, number>(txs.map((t, p) => [t.index, p]))
   let gasUsed = 0n
   let rounds = 0
   let reexecuted = 0
   let reusedSpeculative = 0
-  let groupsUsed = 0
-  let idealSpeedup = 1
-  let fallbackReason: string | undefined
 
-  const pkgBase = (id: string, round: number, group: number, list: PreparedTx[], slice: StateSnapshotJson): WorkPackage => ({
-    id,
-    blockNumber: env.number.toString(),
-    round,
-    group,
-    chain: opts.chain,
-    env: envToJson(env),
-    txs: list.map((p) => ({ index: p.index, raw: bytesToHex(p.raw), senderPubKey: bytesToHex(p.tx.getSenderPublicKey()) })),
-    slice,
-    feeRecipients,
-  })
+  await state.checkpoint()
+  if (opts.systemWritesApplied !== true) await applyPreBlockSystemWrites(state, env, common)
+  const reader = stateManagerReader(state)
 
-  // Commits result `r` of position p (its write set is applied in canonical order).
   const commitResult = async (p: number, r: TxResult): Promise<void> => {
     const ptx = txs[p]!
     if (r.status === 'included' && r.receipt !== undefined) {
@@ -169,98 +315,25 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
   }
 
   let done = 0
-  const smallBlock = m < SEQUENTIAL_BELOW_TXS
-  if (smallBlock && opts.forceParallel !== true) fallbackReason = `${m} transactions (< ${SEQUENTIAL_BELOW_TXS})`
-
-  if (fallbackReason === undefined && m > 0) {
-    // ---- speculative prediction: every tx against the parent state, in parallel ----
-    const tp = now()
-    const useReplica = opts.parentSnapshot !== undefined && !systemWrote && executor.setParent !== undefined
-    const parentId = `${env.number}:${bytesToHex(block.header.parentHash).slice(0, 18)}`
-    if (useReplica) await executor.setParent!(parentId, opts.parentSnapshot!)
-    const chunks = Math.max(1, Math.min(executor.size ?? groupsWanted, m))
-    const per = Math.ceil(m / chunks)
-    const predictions: TxResult[] = new Array(m)
-    const byIndex = new Map<number, number>(txs.map((t, p) => [t.index, p]))
-    await Promise.all(
-      Array.from({ length: chunks }, async (_, c) => {
-        const list = txs.slice(c * per, (c + 1) * per)
-        if (list.length === 0) return
-        const pkg = pkgBase(`${env.number}:predict:${c}`, 0, c, list, {})
-        const o = useReplica ? { parentId } : { fallback: reader }
-        const res = executor.executeIsolated !== undefined ? await executor.executeIsolated(pkg, o) : await executor.execute(pkg, { fallback: reader })
-        timeline.push({ round: 0, group: c, executorId: res.executorId, txs: list.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'predict' })
-        for (const r of res.results) predictions[byIndex.get(r.index)!] = r
-      }),
-    )
-    phases.predictMs = now() - tp
-
-    let latest: TxResult[] = predictions
-    let start = 0
-    // records[p] for committed positions stay as they were validated
+  if (plan.fallbackReason === undefined && m > 0) {
     const records: ValidationRecord[] = new Array(m)
+    let current: TxResult[] = plan.predictions.slice()
+    let start = 0
+    let results = opts.results
+    let keep = plan.keep
     while (start < m) {
       rounds++
-      // ---- DAG over what we know of each remaining tx ----
-      const td = now()
-      const rest = latest.slice(start)
-      const access = rest.map((r) => accessSetFromJson(r.access))
-      const gas = rest.map((r, k) => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[start + k]!.tx.gasLimit)))
-      const dag = buildDag(compactFromAccessSets(access, gas).accesses)
-      phases.dagMs += now() - td
-      const tpart = now()
-      const part = partition(dag, { groups: groupsWanted })
-      phases.partitionMs += now() - tpart
-      if (rounds === 1) idealSpeedup = part.idealSpeedup
-      if (rounds === 1 && opts.forceParallel !== true && part.idealSpeedup < SEQUENTIAL_BELOW_SPEEDUP) {
-        fallbackReason = `no parallelism (ideal speedup ${part.idealSpeedup.toFixed(2)})`
-        break
-      }
-      // Component sizes: in round 1 a tx alone in its component keeps its speculative result.
-      const compSize = new Uint32Array(part.componentCount)
-      for (let k = 0; k < rest.length; k++) compSize[part.componentOf[k]!]!++
-      const keep = (k: number): boolean => rounds === 1 && reuse && compSize[part.componentOf[k]!] === 1
-      // ---- group execution ----
-      const te = now()
-      const views = new Map<number, GroupView>()
-      const groupResults = await Promise.all(
-        part.groups.map(async (g) => {
-          const list: PreparedTx[] = []
-          const keys = new Set<string>()
-          for (const k of g.txs) {
-            if (keep(k)) continue
-            list.push(txs[start + k]!)
-            const a = access[k]!
-            for (const key of a.reads) keys.add(key)
-            for (const key of a.writes) keys.add(key)
-          }
-          if (list.length === 0) return null
-          views.set(g.index, { base: start })
-          const useLocalReplica = rounds === 1 && useReplica
-          const slice = useLocalReplica ? {} : snapshotToJson(await sliceState(reader, keys))
-          const pkg = pkgBase(`${env.number}:r${rounds}:g${g.index}`, rounds, g.index, list, slice)
-          const res = useLocalReplica && executor.setParent !== undefined ? await (executor.execute as (p: WorkPackage, o: object) => Promise<GroupResult>)(pkg, { parentId }) : await executor.execute(pkg, { fallback: reader })
-          timeline.push({ round: rounds, group: g.index, executorId: res.executorId, txs: list.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
-          return { group: g.index, res }
-        }),
-      )
-      phases.executeMs += now() - te
-      groupsUsed = Math.max(groupsUsed, groupResults.filter((x) => x !== null).length)
-      // ---- validation ----
       const tc = now()
-      const current = latest.slice()
-      for (let k = 0; k < rest.length; k++) {
-        const p = start + k
-        if (keep(k)) {
-          records[p] = toRecord(p, -1 - p, current[p]!, true)
-        }
-      }
-      for (const gr of groupResults) {
-        if (gr === null) continue
-        for (const r of gr.res.results) {
-          const p = byIndex.get(r.index)!
+      const views = new Map<number, GroupView>()
+      for (let p = start; p < m; p++) if (keep[p] === true) records[p] = toRecord(p, -1 - p, current[p]!, true)
+      for (const gr of results) {
+        const group = groupOf(gr.packageId)
+        views.set(group, { base: start })
+        for (const r of gr.results) {
+          const p = byIndex.get(r.index)
+          if (p === undefined || p < start) continue
           current[p] = r
-          records[p] = toRecord(p, gr.group, r, false)
+          records[p] = toRecord(p, group, r, false)
           reexecuted++
         }
       }
@@ -280,13 +353,35 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
         if (r.receipt !== undefined) gasCheck += BigInt(r.receipt.gasUsed)
       }
       for (let p = start; p < end; p++) {
-        if (keep(p - start)) reusedSpeculative++
+        if (keep[p] === true) reusedSpeculative++
         await commitResult(p, current[p]!)
       }
       phases.commitMs += now() - tc
       start = end
-      latest = current
-      if (gasStop || rounds >= maxRounds) break
+      if (start >= m || gasStop || rounds >= maxRounds) break
+      // ---- repair round: the rest, partitioned by what it actually touched, against the committed prefix ----
+      const td = now()
+      const access = current.slice(start).map((r) => accessSetFromJson(r.access))
+      const gas = current.slice(start).map((r, k) => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[start + k]!.tx.gasLimit)))
+      const part = partition(buildDag(compactFromAccessSets(access, gas).accesses), { groups: Math.max(2, plan.groups) })
+      phases.partitionMs += now() - td
+      const te = now()
+      keep = []
+      const round = rounds + 1
+      const base = start
+      results = await Promise.all(
+        part.groups
+          .filter((g) => g.txs.length > 0)
+          .map(async (g) => {
+            const positions = [...g.txs].map((k) => base + k)
+            const slice = await sliceFor(reader, [...g.txs].map((k) => access[k]!))
+            const pkg = toPackage(`${env.number}:r${round}:g${g.index}`, round, g.index, plan, positions.map((p) => txs[p]!), slice)
+            const res = await executor.execute(pkg, { fallback: reader })
+            timeline.push({ round, group: g.index, executorId: res.executorId, txs: positions.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
+            return res
+          }),
+      )
+      phases.executeMs += now() - te
     }
     done = start
   }
@@ -295,7 +390,7 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
   const tail = m - done
   if (tail > 0) {
     const ts = now()
-    const tracer = new TracingStateManager(state, { feeRecipients })
+    const tracer = new TracingStateManager(state, { feeRecipients: plan.feeRecipients })
     const vm = await createVM({ common, stateManager: tracer })
     for (let p = done; p < m; p++) {
       const ptx = txs[p]!
@@ -318,31 +413,65 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
   await state.commit()
   const outcome = await finishBlock({ common, env, state, included, excluded })
   phases.commitMs += now() - tf
-  phases.totalMs = now() - t0
-  const accessSets = committedAccess.filter((a): a is AccessSet => a !== null)
+  phases.totalMs += now() - t0
   const report: ParallelReport = {
     outcome,
-    mode: fallbackReason === undefined ? 'parallel' : 'sequential',
+    mode: plan.fallbackReason === undefined ? 'parallel' : 'sequential',
     phases,
     rounds,
-    groups: groupsUsed,
+    groups: plan.groups,
     reexecuted,
     reusedSpeculative,
     sequentialTail: tail,
     conflicts,
     timeline,
-    dagHint: dagHintOf(accessSets),
-    accessSets,
-    idealSpeedup,
+    dagHint: dagHintOf(committedAccess),
+    accessSets: committedAccess,
+    idealSpeedup: plan.idealSpeedup,
   }
-  if (fallbackReason !== undefined) report.fallbackReason = fallbackReason
+  if (plan.fallbackReason !== undefined) report.fallbackReason = plan.fallbackReason
   return report
+}
+
+/** The group number encoded in a package id (`<block>:r<round>:g<group>`). */
+function groupOf(packageId: string): number {
+  const g = /:g(\d+)$/.exec(packageId)
+  return g === null ? 0 : Number(g[1])
 }
 
 function toRecord(p: number, group: number, r: TxResult, fromParent: boolean): ValidationRecord {
   return { index: p, group, fromParent, reads: r.access.reads, writes: r.access.writes, credits: Object.keys(r.access.credits) }
 }
 
+export interface ParallelOptions extends PlanOptions {
+  maxRounds?: number
+}
+
+/** Executes a block in parallel on `executor` (plan, execute packages, commit). */
+export async function executeParallel(opts: ParallelOptions): Promise<ParallelReport> {
+  const t0 = now()
+  const { state } = opts
+  // System writes first, so every package and every miss sees them (they precede tx 0).
+  await state.checkpoint()
+  await applyPreBlockSystemWrites(state, opts.env, opts.common)
+  const plan = await planBlock({ ...opts, systemWritesApplied: true })
+  const te = now()
+  const results = await Promise.all(
+    plan.packages.map(async (pkg) => {
+      const o: ReplicaOptions = plan.parentId !== undefined ? { parentId: plan.parentId } : { fallback: stateManagerReader(state) }
+      const res = await (opts.executor.execute as (p: WorkPackage, o: ReplicaOptions) => Promise<GroupResult>)(pkg, o)
+      plan.timeline.push({ round: 1, group: pkg.group, executorId: res.executorId, txs: pkg.txs.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
+      return res
+    }),
+  )
+  plan.phases.executeMs += now() - te
+  const commitOpts: CommitOptions = { common: opts.common, plan, results, state, executor: opts.executor, systemWritesApplied: true }
+  if (opts.maxRounds !== undefined) commitOpts.maxRounds = opts.maxRounds
+  const report = await commitBlock(commitOpts)
+  await state.commit()
+  report.phases.totalMs = now() - t0
+  return report
+}
 
 /** For each transaction (in the order given), the earlier ones it depends on (DAG in-edges). */
 export function dagHintOf(accessSets: readonly AccessSet[]): number[][] {
