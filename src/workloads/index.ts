@@ -40,3 +40,10 @@ export type {
   TxTypeChoice,
 } from './types.js'
 export * as WORKLOAD_DEFAULTS from './constants.js'
+export { generateMixed, MIXED_WEIGHTS, INVALID_REASONS } from './mixed.js'
+export type { MixedOptions, MixedKind } from './mixed.js'
+export { workloadBlockInput } from './block-input.js'
+export { workloadToJson, workloadFromJson, decodeWorkloadTx, rawTxChainId, BLOCK_JSON_FORMAT } from './json.js'
+export type { WorkloadJson, TxMetaJson, WorkloadToJsonOptions } from './json.js'
+export { generateWorkload, WORKLOAD_NAMES } from './generate.js'
+export type { AnyWorkloadOptions } from './generate.js'

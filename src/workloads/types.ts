@@ -35,6 +35,8 @@ export type TxKind =
   | 'coinbaseTransfer'
   | 'hotSlot'
   | 'invalid'
+  /** A transaction read from a block JSON file without metadata. */
+  | 'unknown'
 
 /** Why an invalid transaction must be excluded. */
 export type InvalidReason =
@@ -59,8 +61,8 @@ export interface TxMeta {
   kind: TxKind
   /** Lowercase 0x address of the signer. */
   sender: string
-  /** success: receipt status 1; revert: status 0 (still included); invalid: excluded. */
-  expect: 'success' | 'revert' | 'invalid'
+  /** success: receipt status 1; revert: status 0 (still included); invalid: excluded; unknown: not generated here. */
+  expect: 'success' | 'revert' | 'invalid' | 'unknown'
   invalid?: InvalidReason
   rejectedAt?: RejectStage
   /** Chain id the transaction was signed for (only set when it differs from the block's). */
@@ -80,7 +82,8 @@ export interface WorkloadContracts {
 
 /** A generated block: genesis state, block environment and signed transactions. */
 export interface Workload {
-  name: WorkloadName
+  /** The generator (a WorkloadName) or, for a block read from JSON, the name it carries. */
+  name: string
   seed: number
   /** The effective options (defaults filled in), JSON-safe. */
   options: Record<string, string | number | boolean>
