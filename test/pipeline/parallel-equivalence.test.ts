@@ -1,0 +1,35 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { bytesToHex } from '@ethereumjs/util'
+import { createInProcessExecutor } from '../../src/group-exec/index.js'
+import { executeParallel, executeSequential, type BlockOutcome } from '../../src/pipeline/index.js'
+import { generateErc20, generateMixed, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
+import { merkleFrom } from '../helpers/state.js'
+
+function summary(o: BlockOutcome): unknown {
+  return {
+    hash: bytesToHex(o.blockHash),
+    stateRoot: bytesToHex(o.stateRoot),
+    receiptsRoot: bytesToHex(o.receiptsRoot),
+    gasUsed: o.gasUsed.toString(),
+    included: o.included.map((i) => [i.index, i.receipt.status, i.receipt.gasUsed.toString(), i.receipt.logs.length]),
+    excluded: o.excluded.map((e) => [e.index, e.code]),
+  }
+}
+
+async function check(w: Workload, groups: number): Promise<void> {
+  const { env, raws, chain } = workloadBlockInput(w)
+  const seqState = await merkleFrom(w.genesis, w.common)
+  const seq = await executeSequential({ common: w.common, env, state: seqState, raws })
+  const parState = await merkleFrom(w.genesis, w.common)
+  const rep = await executeParallel({ common: w.common, chain, env, state: parState, raws, executor: createInProcessExecutor(), groups, forceParallel: true })
+  assert.deepEqual(summary(rep.outcome), summary(seq))
+  assert.equal(rep.mode, 'parallel')
+}
+
+describe('parallel execution equals sequential execution', () => {
+  it('transfers with skew', async () => check(await generateTransfers({ txs: 120, accounts: 40, skew: 1.2, seed: 3 }), 3))
+  it('erc20 transfers', async () => check(await generateErc20({ txs: 120, accounts: 60, seed: 4 }), 2))
+  it('uniswap swaps', async () => check(await generateUniswap({ txs: 60, accounts: 30, seed: 5 }), 4))
+  it('mixed workload with invalid transactions', async () => check(await generateMixed({ txs: 150, accounts: 40, seed: 6 }), 3))
+})
