@@ -17,9 +17,10 @@
  *   - a read or write depends on the credits not yet seen by a reader   (raw / waw)
  *   - a reader depends on the previous reader that saw credits since the last write (carry),
  *     which passes on the credits that reader consumed.
- * Each access leaves at most one "pending" record (as reader or creditor) that yields at most
- * one later edge, and adds at most two edges itself, so edges <= 3 x accesses whatever the key
- * distribution: a key shared by 100k transactions gives O(100k) edges.
+ * Each access adds at most one edge itself (from the last writer) and leaves at most two
+ * pending list nodes (reader + carry, or a credit), each consumed once for at most one edge, so
+ * edges <= 3 x accesses whatever the key distribution: a key shared by 100k transactions gives
+ * O(100k) edges, never O(100k^2).
  * Duplicate (i, j) pairs from several keys are merged into one edge with the union of kinds.
  */
 import { EDGE_KIND } from './constants.js'
@@ -37,6 +38,8 @@ const RAW = EDGE_KIND.raw
 const WAW = EDGE_KIND.waw
 const WAR = EDGE_KIND.war
 const CARRY = EDGE_KIND.carry
+// marks a carry node in the credit list (tx indices stay below 2^28)
+const CARRY_NODE = 1 << 30
 
 /** Builds the conflict DAG of a batch from its compact accesses (linear time). */
 export function buildDag(input: CompactAccesses): ConflictDag {
@@ -48,18 +51,23 @@ export function buildDag(input: CompactAccesses): ConflictDag {
   const kinds = input.kinds
   const accessCount = n === 0 ? 0 : (offsets[n] as number)
 
-  // per-key state, interleaved so one key's state shares a cache line (stride 8 Int32):
-  //   +0 tx whose flags +1 holds, +1 merged flags of that tx, +2 last writer,
-  //   +3 readers since the last write (pool list head), +4 creditors not yet seen by a reader
-  //   (pool list head), +5 last reader that saw credits since the last write ("carry")
-  const ks = new Int32Array(K * 8).fill(-1)
-  // singly linked lists of pending readers / creditors; each access pushes at most once
-  const poolTx = new Int32Array(Math.max(1, accessCount))
-  const poolNext = new Int32Array(Math.max(1, accessCount))
+  // Per-key state, interleaved (stride 4 Int32) so one key's state sits in one cache line, and
+  // stored +1 so that zero-filled fresh memory means "none" (no fill pass over large arrays):
+  //   +0 ((tx + 1) << 3) | merged access flags of that tx (flags zeroed once applied)
+  //   +1 last writer + 1
+  //   +2 readers since the last write: pool list head + 1
+  //   +3 credits not yet seen by a reader: pool list head + 1. After a reader consumed credits the
+  //      list holds a "carry" node (tx | CARRY_NODE) for that reader, so later readers order after
+  //      it instead of after every creditor.
+  const ks = new Int32Array(K * 4)
+  // pool of list nodes; per access at most: a reader node, a carry node, a credit node
+  const poolSize = 2 * accessCount + 1
+  const poolTx = new Int32Array(poolSize)
+  const poolNext = new Int32Array(poolSize) // next node + 1, 0 = end
   let poolTop = 0
 
-  // dedup of (i, j): mk[2i] === j means edge mk[2i+1] already goes i -> j
-  const mk = new Int32Array(2 * n).fill(-1)
+  // dedup of (i, j): mk[2i] === j + 1 means edge mk[2i+1] already goes i -> j
+  const mk = new Int32Array(2 * n)
 
   let cap = Math.max(64, accessCount)
   let edgeFrom = new Uint32Array(cap)
@@ -89,25 +97,27 @@ export function buildDag(input: CompactAccesses): ConflictDag {
     edgeMulti = m
   }
 
-  const addEdge = (i: number, j: number, kind: number, k: number): void => {
+  const addEdge = (i: number, j1: number, kind: number, k: number): void => {
     const mi = 2 * i
-    if (mk[mi] === j) {
+    if (mk[mi] === j1) {
       const x = mk[mi + 1] as number
       edgeKinds[x] = (edgeKinds[x] as number) | kind
       if (edgeKey[x] !== k) edgeMulti[x] = 1
       return
     }
     if (e === cap) grow()
-    mk[mi] = j
+    mk[mi] = j1
     mk[mi + 1] = e
     edgeFrom[e] = i
-    edgeTo[e] = j
+    edgeTo[e] = j1 - 1
     edgeKinds[e] = kind
     edgeKey[e] = k
     e++
   }
 
   for (let j = 0; j < n; j++) {
+    const j1 = j + 1
+    const stamp = j1 << 3
     const s = offsets[j] as number
     const t = offsets[j + 1] as number
     // pass 1: merge this transaction's entries per key
@@ -115,61 +125,62 @@ export function buildDag(input: CompactAccesses): ConflictDag {
       const k = keys[p] as number
       const kind = kinds[p] as number
       if (k >= K || kind > 3) throw badEntry(j, p, k, kind, K)
-      const b = k << 3
+      const b = k << 2
+      const w = ks[b] as number
       const f = KIND_FLAGS[kind] as number
-      if (ks[b] !== j) {
-        ks[b] = j
-        ks[b + 1] = f
-      } else ks[b + 1] = (ks[b + 1] as number) | f
+      ks[b] = (w & ~7) === stamp ? w | f : stamp | f
     }
-    // pass 2: apply each key once (flags are zeroed once applied)
+    // pass 2: apply each key once
     for (let p = s; p < t; p++) {
       const k = keys[p] as number
-      const b = k << 3
-      const f = ks[b + 1] as number
-      if (f <= 0) continue
-      ks[b + 1] = 0
+      const b = k << 2
+      const f = (ks[b] as number) & 7
+      if (f === 0) continue
+      ks[b] = stamp
       if ((f & F_WRITE) !== 0) {
         const fromWrite = (f & F_READ) !== 0 ? RAW | WAW : WAW
-        const lw = ks[b + 2] as number
-        if (lw >= 0) addEdge(lw, j, fromWrite, k)
-        for (let q = ks[b + 3] as number; q >= 0; q = poolNext[q] as number) addEdge(poolTx[q] as number, j, WAR, k)
-        for (let q = ks[b + 4] as number; q >= 0; q = poolNext[q] as number) addEdge(poolTx[q] as number, j, fromWrite, k)
-        ks[b + 2] = j
-        ks[b + 3] = -1
-        ks[b + 4] = -1
-        ks[b + 5] = -1
+        const lw1 = ks[b + 1] as number
+        if (lw1 !== 0) addEdge(lw1 - 1, j1, fromWrite, k)
+        for (let q = ks[b + 2] as number; q !== 0; q = poolNext[q - 1] as number) addEdge(poolTx[q - 1] as number, j1, WAR, k)
+        for (let q = ks[b + 3] as number; q !== 0; q = poolNext[q - 1] as number) {
+          const x = poolTx[q - 1] as number
+          // a carry node's reader is in the reader list already (war edge above)
+          if ((x & CARRY_NODE) === 0) addEdge(x, j1, fromWrite, k)
+        }
+        ks[b + 1] = j1
+        ks[b + 2] = 0
+        ks[b + 3] = 0
       } else if ((f & F_READ) !== 0) {
-        const lw = ks[b + 2] as number
-        if (lw >= 0) addEdge(lw, j, RAW, k)
-        let sawCredits = false
-        const c = ks[b + 5] as number
-        if (c >= 0) {
-          addEdge(c, j, CARRY, k)
-          sawCredits = true
+        const lw1 = ks[b + 1] as number
+        if (lw1 !== 0) addEdge(lw1 - 1, j1, RAW, k)
+        let cq = ks[b + 3] as number
+        if (cq !== 0) {
+          for (; cq !== 0; cq = poolNext[cq - 1] as number) {
+            const x = poolTx[cq - 1] as number
+            if ((x & CARRY_NODE) === 0) addEdge(x, j1, RAW, k)
+            else addEdge(x & ~CARRY_NODE, j1, CARRY, k)
+          }
+          // this reader has seen every credit so far: later readers order after it
+          poolTx[poolTop] = j | CARRY_NODE
+          poolNext[poolTop] = 0
+          ks[b + 3] = ++poolTop
         }
-        for (let q = ks[b + 4] as number; q >= 0; q = poolNext[q] as number) {
-          addEdge(poolTx[q] as number, j, RAW, k)
-          sawCredits = true
-        }
-        ks[b + 4] = -1
-        if (sawCredits) ks[b + 5] = j
         poolTx[poolTop] = j
-        poolNext[poolTop] = ks[b + 3] as number
-        ks[b + 3] = poolTop++
+        poolNext[poolTop] = ks[b + 2] as number
+        ks[b + 2] = ++poolTop
         if ((f & F_CREDIT) !== 0) {
           // the read saw the earlier credits; this tx's own credit is pending for later readers
           poolTx[poolTop] = j
-          poolNext[poolTop] = -1
-          ks[b + 4] = poolTop++
+          poolNext[poolTop] = ks[b + 3] as number
+          ks[b + 3] = ++poolTop
         }
       } else {
         poolTx[poolTop] = j
-        poolNext[poolTop] = ks[b + 4] as number
-        ks[b + 4] = poolTop++
+        poolNext[poolTop] = ks[b + 3] as number
+        ks[b + 3] = ++poolTop
       }
     }
-    inOffsets[j + 1] = e
+    inOffsets[j1] = e
   }
 
   return {
@@ -191,11 +202,11 @@ function validateShape(input: CompactAccesses): void {
   const bad = (what: string, details: Record<string, unknown>): DagError =>
     new DagError('DAG_INVALID_INPUT', `invalid compact accesses: ${what}`, { details })
   if (!Number.isInteger(n) || n < 0) throw bad('txCount', { txCount: n })
-  // per-key state is 8 Int32 per key and dedup state 2 Int32 per tx
-  if (!Number.isInteger(input.keyCount) || input.keyCount < 0 || input.keyCount > 2 ** 27) {
+  // per-key state is 4 Int32 per key; a tx index shifted left by 3 must fit an Int32
+  if (!Number.isInteger(input.keyCount) || input.keyCount < 0 || input.keyCount > 2 ** 28) {
     throw bad('keyCount', { keyCount: input.keyCount })
   }
-  if (n > 2 ** 29) throw bad('txCount too large', { txCount: n })
+  if (n >= 2 ** 28 - 1) throw bad('txCount too large', { txCount: n })
   if (input.offsets.length !== n + 1) throw bad('offsets length', { expected: n + 1, got: input.offsets.length })
   if (input.gas.length !== n) throw bad('gas length', { expected: n, got: input.gas.length })
   if (input.offsets[0] !== 0) throw bad('offsets[0] must be 0', {})

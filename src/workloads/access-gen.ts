@@ -16,8 +16,8 @@
  * 3N fee recipient balance, [3N+1, 3N+1+H) hot slots. `generatedKeyName` turns ids into
  * StateKey strings for exports.
  */
-import { ParadagError } from '../common/index.js'
 import { ACCESS_KIND, type CompactAccesses } from '../dag/index.js'
+import { WorkloadError } from './errors.js'
 
 export interface AccessGenOptions {
   /** number of transactions */
@@ -133,8 +133,8 @@ type Resolved = Required<AccessGenOptions>
 
 function resolve(options: AccessGenOptions): Resolved {
   const o: Resolved = { ...ACCESS_GEN_DEFAULTS, ...stripUndefined(options) } as Resolved
-  const bad = (field: string): ParadagError =>
-    new ParadagError('WORKLOAD_INVALID_OPTIONS', `invalid access generator option ${field}`, { details: { [field]: o[field as keyof Resolved] } })
+  const bad = (field: string): WorkloadError =>
+    new WorkloadError('WORKLOAD_BAD_OPTIONS', `invalid access generator option ${field}`, { details: { [field]: o[field as keyof Resolved] } })
   if (!Number.isInteger(o.txs) || o.txs < 0) throw bad('txs')
   if (!Number.isInteger(o.accounts) || o.accounts < 1) throw bad('accounts')
   if (!Number.isFinite(o.skew) || o.skew < 0) throw bad('skew')

@@ -58,6 +58,53 @@ describe('packGroups on hand-worked inputs', () => {
   })
 })
 
+/** Naive LPT written from the rule: sort by gas desc then smallest tx, scan for least-loaded group. */
+function referencePack(componentOf: Uint32Array, count: number, gas: number[], k: number): number[] {
+  const cg = new Array<number>(count).fill(0)
+  componentOf.forEach((c, i) => (cg[c] = (cg[c] as number) + (gas[i] as number)))
+  const order = Array.from({ length: count }, (_, c) => c).sort((a, b) => (cg[b] as number) - (cg[a] as number) || a - b)
+  const load = new Array<number>(k).fill(0)
+  const groupOfComp = new Array<number>(count).fill(-1)
+  for (const c of order) {
+    let best = 0
+    for (let g = 1; g < k; g++) if ((load[g] as number) < (load[best] as number)) best = g
+    groupOfComp[c] = best
+    load[best] = (load[best] as number) + (cg[c] as number)
+  }
+  return [...componentOf].map((c) => groupOfComp[c] as number)
+}
+
+describe('packGroups against a naive LPT', () => {
+  it('agrees on large inputs with many ties (radix path) and small ones', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer(),
+        fc.constantFrom(1, 3, 50),
+        (n, k, seed, spread) => {
+          let s = seed >>> 0
+          const rnd = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0)
+          // few distinct gas values (ties), including zero and fractions; random component merges
+          const gas = Array.from({ length: n }, () => (rnd() % spread) * 2100.5)
+          const componentOf = new Uint32Array(n)
+          let count = 0
+          for (let i = 0; i < n; i++) componentOf[i] = i > 0 && rnd() % 3 === 0 ? (componentOf[rnd() % i] as number) : count++
+          const r = packGroups({ count, componentOf }, gas, k)
+          assert.deepEqual([...r.groupOf], referencePack(componentOf, count, gas, k))
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+
+  it('rejects negative or non-finite gas with PARTITION_INVALID_INPUT', () => {
+    for (const g of [-1, NaN, Infinity]) {
+      assert.throws(() => packGroups(singletons(2), [1, g], 2), (e) => hasCode(e, 'PARTITION_INVALID_INPUT'))
+    }
+  })
+})
+
 describe('partition properties', () => {
   const groupsArb = fc.integer({ min: 1, max: 6 })
 

@@ -80,9 +80,9 @@ describe('generateAccesses', () => {
     assert.throws(() => generatedKeyName(3 * 7 + 3, opts), RangeError)
   })
 
-  it('rejects invalid options with WORKLOAD_INVALID_OPTIONS', () => {
+  it('rejects invalid options with WORKLOAD_BAD_OPTIONS', () => {
     for (const bad of [{ txs: -1 }, { txs: 1, accounts: 0 }, { txs: 1, skew: -1 }, { txs: 1, keysPerTx: 3 }, { txs: 1, writeProbability: 2 }, { txs: 1.5 }]) {
-      assert.throws(() => generateAccesses(bad), (e) => hasCode(e, 'WORKLOAD_INVALID_OPTIONS'), JSON.stringify(bad))
+      assert.throws(() => generateAccesses(bad), (e) => hasCode(e, 'WORKLOAD_BAD_OPTIONS'), JSON.stringify(bad))
     }
     // without the fee credit three keys are enough
     assert.equal(generateAccesses({ txs: 1, keysPerTx: 3, feeCredit: false }).offsets[1], 3)
