@@ -1,11 +1,12 @@
 /**
  * `Common` with fast crypto: native secp256k1 recovery and signing, js-sha3 keccak and Node's
- * sha256. Every ethereumjs package reads its crypto through `common.customCrypto`, so one
+ * sha256, and memoized parameter updates (see params-memo.ts). Every ethereumjs package reads its crypto through `common.customCrypto`, so one
  * Common built here speeds up sender recovery, tx hashing, trie hashing and the precompiles.
  */
 import { createHash } from 'node:crypto'
 import { createCustomCommon, Mainnet, type Common, type CustomCrypto } from '@ethereumjs/common'
 import { keccak256 } from './keccak.js'
+import { memoizeParamUpdates } from './params-memo.js'
 import { nativeEcrecover, nativeEcsign } from './secp256k1.js'
 
 /** Options of `createFastCommon`. */
@@ -18,6 +19,8 @@ export interface FastCommonOptions {
   eips?: number[]
   /** Crypto overrides on top of the fast defaults. */
   customCrypto?: CustomCrypto
+  /** Skip redundant `updateParams` deep copies in tx/VM/EVM constructors (default true). */
+  memoizeParams?: boolean
 }
 
 export const DEFAULT_CHAIN_ID = 1n
@@ -41,9 +44,10 @@ export function fastCustomCrypto(): CustomCrypto {
 /** A mainnet-rules `Common` (custom chain id) using `fastCustomCrypto()`. */
 export function createFastCommon(opts: FastCommonOptions = {}): Common {
   const chainId = BigInt(opts.chainId ?? DEFAULT_CHAIN_ID)
-  return createCustomCommon({ chainId: Number(chainId), name: `paradag-${chainId}` }, Mainnet, {
+  const common = createCustomCommon({ chainId: Number(chainId), name: `paradag-${chainId}` }, Mainnet, {
     hardfork: opts.hardfork ?? DEFAULT_HARDFORK,
     ...(opts.eips !== undefined ? { eips: opts.eips } : {}),
     customCrypto: { ...fastCustomCrypto(), ...(opts.customCrypto ?? {}) },
   })
+  return opts.memoizeParams === false ? common : memoizeParamUpdates(common)
 }

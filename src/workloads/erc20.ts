@@ -24,7 +24,7 @@ export async function generateErc20(options: Erc20Options = {}): Promise<Workloa
   const s = await startSetup(opts, options.env)
   const { plan, users, builder } = s
   const tokenAddrs = await deployTokens(builder, tokens)
-  for (const t of tokenAddrs) for (const u of users) await builder.setErc20Balance(t, u.address, TOKEN_BALANCE)
+  for (const t of tokenAddrs) for (const u of users) builder.stageErc20Balance(t, u.address, TOKEN_BALANCE)
   const tokenZipf = createZipf(tokens, tokenSkew)
   const hot = users.length - 1
   for (let i = 0; i < opts.txs; i++) {

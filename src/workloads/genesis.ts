@@ -8,7 +8,7 @@
 import type { Common } from '@ethereumjs/common'
 import { createVM, runTx, type VM } from '@ethereumjs/vm'
 import type { Block } from '@ethereumjs/block'
-import { Account, bytesToHex, setLengthLeft } from '@ethereumjs/util'
+import { Account, bigIntToUnpaddedBytes, bytesToHex, setLengthLeft } from '@ethereumjs/util'
 import { MapStateManager, toAddress, type StateSnapshot } from '../state/index.js'
 import { fromHex } from '../common/index.js'
 import { createEnvBlock } from './env.js'
@@ -43,6 +43,7 @@ export class GenesisBuilder {
   readonly deployer: WorkloadAccount
   private deployerNonce = 0n
   private readonly supplies = new Map<string, bigint>()
+  private readonly staged = new Map<string, Map<string, Uint8Array>>()
 
   private constructor(
     readonly state: MapStateManager,
@@ -145,6 +146,30 @@ export class GenesisBuilder {
     await this.setStorage(token, erc20BalanceSlot(holder), amount)
   }
 
+  /**
+   * Stages a slot for the finished genesis only: setup transactions do not see it. For bulk
+   * state (thousands of holder balances) that no setup call reads; it skips the state manager.
+   */
+  stageStorage(address: string, slot: string, value: bigint): void {
+    let m = this.staged.get(address)
+    if (m === undefined) {
+      m = new Map()
+      this.staged.set(address, m)
+    }
+    m.set(slot, bigIntToUnpaddedBytes(value))
+  }
+
+  /** Stages `balanceOf[holder] = amount` (the slot must be zero before; totalSupply is adjusted). */
+  stageErc20Balance(token: string, holder: string, amount: bigint): void {
+    this.supplies.set(token, (this.supplies.get(token) ?? 0n) + amount)
+    this.stageStorage(token, erc20BalanceSlot(holder), amount)
+  }
+
+  /** Stages `allowance[owner][spender] = amount`. */
+  stageErc20Allowance(token: string, owner: string, spender: string, amount: bigint): void {
+    this.stageStorage(token, erc20AllowanceSlot(owner, spender), amount)
+  }
+
   /** Sets `allowance[owner][spender]` of a ParadagToken. */
   async setErc20Allowance(token: string, owner: string, spender: string, amount: bigint): Promise<void> {
     await this.setStorage(token, erc20AllowanceSlot(owner, spender), amount)
@@ -167,6 +192,10 @@ export class GenesisBuilder {
       await this.setStorage(token, slotHex(ERC20_SLOTS.totalSupply), v + delta)
     }
     this.supplies.clear()
+    for (const addr of this.staged.keys()) {
+      const acc = await this.state.getAccount(toAddress(addr))
+      if (acc === undefined) throw new WorkloadError('WORKLOAD_SETUP_FAILED', `staged storage for ${addr}, which does not exist`)
+    }
     const out: StateSnapshot = new Map()
     const snap = this.state.toSnapshot()
     for (const addr of [...snap.keys()].sort()) {
@@ -175,6 +204,10 @@ export class GenesisBuilder {
       const code = a.code
       const storage = new Map<string, Uint8Array>()
       for (const [k, v] of a.storage ?? []) if (v.length > 0) storage.set(k, v)
+      for (const [k, v] of this.staged.get(addr) ?? []) {
+        if (v.length > 0) storage.set(k, v)
+        else storage.delete(k)
+      }
       const hasCode = code !== undefined && code.length > 0
       if (!hasCode && a.nonce === 0n && a.balance === 0n && storage.size === 0) continue
       out.set(addr, {

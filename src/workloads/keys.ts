@@ -1,6 +1,12 @@
-/** Deterministic accounts: private keys derived from the workload seed, a role and an index. */
-import { keccak256, nativePublicKey } from '../crypto/index.js'
+/**
+ * Deterministic accounts. The private key of (seed, role, index) is `base(seed, role) + index`
+ * (mod n), so consecutive public keys follow by one point addition (P + G) instead of a full
+ * scalar multiplication: about 3x cheaper, which matters for 20,000-holder genesis states.
+ */
+import secp from 'secp256k1'
+import { keccak256 } from '../crypto/index.js'
 import { toHex } from '../common/index.js'
+import { WorkloadError } from './errors.js'
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 
@@ -15,28 +21,55 @@ export interface WorkloadAccount {
   role: AccountRole
 }
 
-/** The private key for (seed, role, index): keccak of a label, re-hashed in the (negligible) out-of-range case. */
-export function derivePrivateKey(seed: number | bigint | string, role: AccountRole, index: number): Uint8Array {
-  let k = keccak256(new TextEncoder().encode(`paradag-account:${String(seed)}:${role}:${index}`))
-  for (;;) {
-    let v = 0n
-    for (const b of k) v = (v << 8n) | BigInt(b)
-    if (v > 0n && v < SECP256K1_N) return k
-    k = keccak256(k)
+function toBytes32(v: bigint): Uint8Array {
+  const out = new Uint8Array(32)
+  let x = v
+  for (let i = 31; i >= 0 && x > 0n; i--) {
+    out[i] = Number(x & 0xffn)
+    x >>= 8n
   }
+  return out
+}
+
+function baseKey(seed: number | bigint | string, role: AccountRole): bigint {
+  const h = keccak256(new TextEncoder().encode(`paradag-account:${String(seed)}:${role}`))
+  let v = 0n
+  for (const b of h) v = (v << 8n) | BigInt(b)
+  return v % SECP256K1_N
+}
+
+/** The private key of (seed, role, index). */
+export function derivePrivateKey(seed: number | bigint | string, role: AccountRole, index: number): Uint8Array {
+  const k = (baseKey(seed, role) + BigInt(index)) % SECP256K1_N
+  if (k === 0n) throw new WorkloadError('WORKLOAD_BAD_OPTIONS', 'derived private key is zero', { details: { seed: String(seed), role, index } })
+  return toBytes32(k)
+}
+
+function addressOfPublicKey(uncompressed65: Uint8Array): string {
+  return toHex(keccak256(uncompressed65.subarray(1)).subarray(12))
 }
 
 /** The lowercase 0x address of a private key. */
 export function addressOfKey(privateKey: Uint8Array): string {
-  return toHex(keccak256(nativePublicKey(privateKey)).subarray(12))
+  return addressOfPublicKey(secp.publicKeyCreate(privateKey, false))
 }
+
+let generator: Uint8Array | undefined
 
 /** Derives `count` accounts of a role (indices `from`..`from+count-1`). */
 export function deriveAccounts(seed: number | bigint | string, role: AccountRole, count: number, from = 0): WorkloadAccount[] {
   const out: WorkloadAccount[] = []
+  if (count <= 0) return out
+  generator ??= secp.publicKeyCreate(toBytes32(1n), false)
+  const base = baseKey(seed, role)
+  let pub: Uint8Array | undefined
   for (let i = from; i < from + count; i++) {
-    const privateKey = derivePrivateKey(seed, role, i)
-    out.push({ address: addressOfKey(privateKey), privateKey, role })
+    const k = (base + BigInt(i)) % SECP256K1_N
+    if (k === 0n) throw new WorkloadError('WORKLOAD_BAD_OPTIONS', 'derived private key is zero', { details: { seed: String(seed), role, index: i } })
+    const privateKey = toBytes32(k)
+    // k = 1 after a wrap would make P + G a doubling, which publicKeyCombine handles as well.
+    pub = pub === undefined || k === 1n ? secp.publicKeyCreate(privateKey, false) : secp.publicKeyCombine([pub, generator], false)
+    out.push({ address: addressOfPublicKey(pub), privateKey, role })
   }
   return out
 }

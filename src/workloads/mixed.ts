@@ -113,8 +113,8 @@ export async function generateMixed(options: MixedOptions = {}): Promise<Workloa
   const destructibles = await deployDestructibles(builder, destructibleCount, ETHER)
   for (const t of tokens) {
     for (const u of users) {
-      await builder.setErc20Balance(t, u.address, TOKEN_BALANCE)
-      await builder.setErc20Allowance(t, u.address, uni.router, MAX_UINT)
+      builder.stageErc20Balance(t, u.address, TOKEN_BALANCE)
+      builder.stageErc20Allowance(t, u.address, uni.router, MAX_UINT)
     }
   }
   const poor = deriveAccounts(opts.seed, 'poor', 4)

@@ -47,8 +47,8 @@ export async function generateUniswap(options: UniswapOptions = {}): Promise<Wor
     const key = `${trader}:${tin}`
     if (!funded.has(key)) {
       funded.add(key)
-      await builder.setErc20Balance(tin, trader, TOKEN_BALANCE)
-      await builder.setErc20Allowance(tin, trader, uni.router, MAX_UINT)
+      builder.stageErc20Balance(tin, trader, TOKEN_BALANCE)
+      builder.stageErc20Allowance(tin, trader, uni.router, MAX_UINT)
     }
     plan.addValid(
       from,

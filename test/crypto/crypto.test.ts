@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
-import { createFeeMarket1559Tx, createLegacyTx } from '@ethereumjs/tx'
+import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx } from '@ethereumjs/tx'
 import { bigIntToUnpaddedBytes, ecrecover, privateToAddress } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -116,4 +116,35 @@ test('keccak256 and sha256 equal @noble/hashes', () => {
     }),
     { numRuns: 300 },
   )
+})
+
+test('memoized parameter updates give the same parameters as plain ethereumjs Commons', async () => {
+  const { createVM } = await import('@ethereumjs/vm')
+  const names = ['txGas', 'txCreationGas', 'txDataZeroGas', 'txDataNonZeroGas', 'accessListStorageKeyGas', 'accessListAddressGas', 'initCodeWordGas', 'totalCostFloorPerToken']
+  const data = { to: `0x${'33'.repeat(20)}` as const, gasLimit: 100000n, maxFeePerGas: 9n, data: new Uint8Array([0, 1, 2, 0, 0, 7]), accessList: [{ address: `0x${'44'.repeat(20)}` as const, storageKeys: [`0x${'00'.repeat(31)}01` as const] }] }
+  for (const hf of ['berlin', 'london', 'cancun', 'prague']) {
+    const memo = createFastCommon({ chainId: 5, hardfork: hf })
+    const plain = createFastCommon({ chainId: 5, hardfork: hf, memoizeParams: false })
+    // Several constructions (the memo only acts from the second one) and a VM on the same root.
+    await createVM({ common: memo })
+    for (let i = 0; i < 3; i++) {
+      const { maxFeePerGas: _fee, ...rest } = data
+      const a = createAccessList2930Tx({ ...rest, gasPrice: 9n, nonce: BigInt(i) }, { common: memo })
+      const b = createAccessList2930Tx({ ...rest, gasPrice: 9n, nonce: BigInt(i) }, { common: plain })
+      assert.equal(a.getIntrinsicGas(), b.getIntrinsicGas(), hf)
+      for (const n of names) {
+        const pa = (() => { try { return a.common.param(n) } catch { return 'none' } })()
+        const pb = (() => { try { return b.common.param(n) } catch { return 'none' } })()
+        assert.equal(pa, pb, `${hf} ${n}`)
+      }
+    }
+  }
+  // A copy moved to another hardfork rebuilds its own parameters.
+  const root = createFastCommon({ chainId: 5, hardfork: 'prague' })
+  createFeeMarket1559Tx(data, { common: root })
+  const older = root.copy()
+  older.setHardfork('berlin')
+  const legacyOld = createLegacyTx({ gasLimit: 100000n, gasPrice: 9n, data: data.data }, { common: older })
+  const legacyRef = createLegacyTx({ gasLimit: 100000n, gasPrice: 9n, data: data.data }, { common: createFastCommon({ chainId: 5, hardfork: 'berlin', memoizeParams: false }) })
+  assert.equal(legacyOld.getIntrinsicGas(), legacyRef.getIntrinsicGas())
 })
