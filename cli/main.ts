@@ -2,6 +2,8 @@
 /** paradag command line: wires the commands; each command is thin (parse, call the library, print). */
 import { Command } from 'commander'
 import { registerBench } from './commands/bench.js'
+import { registerReplay } from './commands/replay.js'
+import { registerGen } from './commands/gen.js'
 
 const program = new Command()
 program
@@ -10,5 +12,7 @@ program
   .version('0.1.0')
   .option('--verbose', 'print full error chains')
 registerBench(program)
+registerReplay(program)
+registerGen(program)
 
 await program.parseAsync(process.argv)

@@ -1,24 +1,36 @@
 /**
  * Validation of group results against reality, by versions (as in Block-STM). Every value a
  * transaction saw has a version: the canonical index of the transaction that wrote it (-1 for
- * the parent state) plus, for balances, how many commutative credits were applied on top since.
- * A transaction is valid when every key it read or wrote had, in the view it executed on, the
- * same version as in canonical sequential order. The first invalid transaction ends the kept
- * prefix; everything from it on is re-executed in the next round.
+ * the parent state) and that writer's incarnation (0 = as executed in its group, 1 = executed
+ * again by the committer), plus, for balances, the count of commutative credits applied since
+ * and how many of those came from re-executed transactions. A transaction is valid when every
+ * key it read or wrote had the same version in the view it executed on as in sequential order.
+ *
+ * The validator streams in canonical order: `check` a transaction, then `commit` what really
+ * happened (its own result if valid, or the committer's re-execution with incarnation 1), and
+ * `observe` what its group saw (the result as executed in the group). Later transactions of a
+ * group that consumed a replaced result then fail their check and are re-executed too.
  */
 import type { StateKey } from '../state-verification/index.js'
 import { balanceKey } from '../state-verification/index.js'
 
-/** Version of a key's value: writer index (-1 = parent state) and credits applied since. */
+/** Version of a key's value. */
 export interface Version {
+  /** writer's canonical position, -1 = parent state */
   w: number
+  /** writer's incarnation (0 = group execution, 1 = re-executed by the committer) */
+  inc: number
+  /** credits applied since the last write */
   c: number
+  /** of those, credits from re-executed transactions */
+  ci: number
 }
 
-const PARENT: Version = { w: -1, c: 0 }
+const PARENT: Version = { w: -1, inc: 0, c: 0, ci: 0 }
 
 /** What one transaction touched, as executed, and which view it executed on. */
 export interface ValidationRecord {
+  /** canonical position */
   index: number
   /** The group (view) that produced the result. */
   group: number
@@ -30,12 +42,6 @@ export interface ValidationRecord {
   credits: Iterable<string>
 }
 
-/** The state a group's package was cut from: the canonical prefix of `base` txs, plus overrides. */
-export interface GroupView {
-  base: number
-  overrides?: Map<StateKey, Version>
-}
-
 export interface Conflict {
   index: number
   key: StateKey
@@ -43,64 +49,57 @@ export interface Conflict {
   canonical: Version
 }
 
-export interface ValidationOutcome {
-  /** Number of leading transactions (from 0) that are valid: the kept prefix ends here. */
-  validUpTo: number
-  conflict: Conflict | null
+const same = (a: Version, b: Version): boolean => a.w === b.w && a.inc === b.inc && a.c === b.c && a.ci === b.ci
+
+function applyTo(m: Map<StateKey, Version>, rec: ValidationRecord, inc: number, lookup: (k: StateKey) => Version): void {
+  for (const k of rec.writes) m.set(k, { w: rec.index, inc, c: 0, ci: 0 })
+  for (const a of rec.credits) {
+    const k = balanceKey(a)
+    const prev = m.get(k) ?? lookup(k)
+    m.set(k, { w: prev.w, inc: prev.inc, c: prev.c + 1, ci: prev.ci + inc })
+  }
 }
 
-/**
- * Validates `records` (one per transaction, canonical order, index i at position i) from
- * `start` on; transactions before `start` are already committed. Returns the end of the valid prefix.
- */
-export function validateRecords(
-  records: readonly ValidationRecord[],
-  views: ReadonlyMap<number, GroupView>,
-  start: number,
-): ValidationOutcome {
-  const canon = new Map<StateKey, Version>()
-  const bases = new Set<number>([0])
-  for (const v of views.values()) bases.add(v.base)
-  const canonAt = new Map<number, Map<StateKey, Version>>()
-  const groupState = new Map<number, Map<StateKey, Version>>()
+/** Streaming validator over one block (all group views start from the parent state). */
+export class StreamingValidator {
+  private readonly canon = new Map<StateKey, Version>()
+  private readonly groups = new Map<number, Map<StateKey, Version>>()
 
-  const apply = (m: Map<StateKey, Version>, rec: ValidationRecord, lookup: (k: StateKey) => Version): void => {
-    for (const k of rec.writes) m.set(k, { w: rec.index, c: 0 })
-    for (const a of rec.credits) {
-      const k = balanceKey(a)
-      const prev = m.get(k) ?? lookup(k)
-      m.set(k, { w: prev.w, c: prev.c + 1 })
-    }
+  private canonOf(k: StateKey): Version {
+    return this.canon.get(k) ?? PARENT
   }
-  const canonLookup = (k: StateKey): Version => canon.get(k) ?? PARENT
 
-  for (let i = 0; i < records.length; i++) {
-    if (bases.has(i)) canonAt.set(i, new Map(canon))
-    const rec = records[i]!
-    if (i >= start) {
-      const view = views.get(rec.group) ?? { base: start }
-      const baseMap = rec.fromParent === true ? canonAt.get(0)! : canonAt.get(view.base) ?? canonAt.get(0)!
-      const gs = rec.fromParent === true ? undefined : groupState.get(rec.group)
-      const seenOf = (k: StateKey): Version =>
-        gs?.get(k) ?? (rec.fromParent === true ? undefined : view.overrides?.get(k)) ?? baseMap.get(k) ?? PARENT
-      for (const keys of [rec.reads, rec.writes]) {
-        for (const k of keys) {
-          const seen = seenOf(k)
-          const want = canonLookup(k)
-          if (seen.w !== want.w || seen.c !== want.c) {
-            return { validUpTo: i, conflict: { index: i, key: k, seen, canonical: want } }
-          }
-        }
-      }
-      let g = groupState.get(rec.group)
-      if (g === undefined) {
-        g = new Map()
-        groupState.set(rec.group, g)
-      }
-      const gRef = g
-      apply(gRef, rec, (k) => view.overrides?.get(k) ?? baseMap.get(k) ?? PARENT)
-    }
-    apply(canon, rec, canonLookup)
+  /** The version `rec`'s view had for `k`. */
+  private seenOf(rec: ValidationRecord, k: StateKey): Version {
+    if (rec.fromParent === true) return PARENT
+    return this.groups.get(rec.group)?.get(k) ?? PARENT
   }
-  return { validUpTo: records.length, conflict: null }
+
+  /** Checks a transaction's result against sequential order; null when valid. */
+  check(rec: ValidationRecord): Conflict | null {
+    for (const keys of [rec.reads, rec.writes]) {
+      for (const k of keys) {
+        const seen = this.seenOf(rec, k)
+        const want = this.canonOf(k)
+        if (!same(seen, want)) return { index: rec.index, key: k, seen, canonical: want }
+      }
+    }
+    return null
+  }
+
+  /** Records what actually happened at this position in canonical order. */
+  commit(rec: ValidationRecord, reexecuted: boolean): void {
+    applyTo(this.canon, rec, reexecuted ? 1 : 0, (k) => this.canonOf(k))
+  }
+
+  /** Records what the transaction's group saw it do (its result as executed there). */
+  observe(rec: ValidationRecord): void {
+    if (rec.fromParent === true) return
+    let g = this.groups.get(rec.group)
+    if (g === undefined) {
+      g = new Map()
+      this.groups.set(rec.group, g)
+    }
+    applyTo(g, rec, 0, () => PARENT)
+  }
 }

@@ -1,7 +1,5 @@
 /** Defaults of the block pipeline. */
 
-/** Repair rounds after the first parallel round before the rest runs sequentially. */
-export const DEFAULT_MAX_ROUNDS = 3
 /**
  * Blocks with fewer valid transactions than this run sequentially: below it, worker round
  * trips cost more than they save (measured with `paradag replay` on generated blocks).

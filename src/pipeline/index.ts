@@ -7,4 +7,4 @@ export { executeParallel, planBlock, commitBlock, dagHintOf } from './parallel.j
 export type { ParallelOptions, ParallelReport, PhaseTimes, TimelineEntry, PipelineExecutor, PlanOptions, BlockPlan, CommitOptions } from './parallel.js'
 export { PipelineError } from './errors.js'
 export type { PipelineErrorCode } from './errors.js'
-export { DEFAULT_MAX_ROUNDS, SEQUENTIAL_BELOW_TXS, SEQUENTIAL_BELOW_SPEEDUP } from './constants.js'
+export { SEQUENTIAL_BELOW_TXS, SEQUENTIAL_BELOW_SPEEDUP } from './constants.js'

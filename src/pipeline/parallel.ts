@@ -16,12 +16,13 @@ import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { createVM } from '@ethereumjs/vm'
 import type { BlockEnv, ReceiptInput } from '../batch-committer/block.js'
-import { validateRecords, type Conflict, type GroupView, type ValidationRecord } from '../batch-committer/validate.js'
+import { StreamingValidator, type Conflict, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
-import { envToJson, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
+import { createInProcessExecutor, envToJson, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
 import { partition } from '../partition/index.js'
 import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import {
+  EXCLUSION_REASON,
   TracingStateManager,
   accessSetFromJson,
   applyWriteSet,
@@ -31,7 +32,7 @@ import {
   type AccessSet,
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, createEnvBlock } from './block-context.js'
-import { DEFAULT_MAX_ROUNDS, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS } from './constants.js'
+import { SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS } from './constants.js'
 import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, type BlockOutcome } from './sequential.js'
 
@@ -242,9 +243,8 @@ export interface CommitOptions {
   results: readonly GroupResult[]
   /** Parent state; the block's writes are committed into it. */
   state: StateManagerInterface
-  /** Executor for repair rounds (the committer's own, or a reassignment target). */
-  executor: Executor
-  maxRounds?: number
+  /** Executor for repairs (default: the committer itself, in this thread, reading the committed prefix directly). */
+  repairExecutor?: Executor
   /** The pre-block system writes are already in `state` (do not apply them again). */
   systemWritesApplied?: boolean
 }
@@ -257,8 +257,10 @@ export interface ParallelReport {
   phases: PhaseTimes
   rounds: number
   groups: number
-  /** Transactions executed again after the speculative run. */
+  /** Transactions executed again after the speculative run (in groups, or repaired). */
   reexecuted: number
+  /** Transactions the committer re-executed because their group result conflicted. */
+  repaired: number
   /** Transactions committed with their speculative result. */
   reusedSpeculative: number
   /** Transactions run by the sequential tail. */
@@ -275,11 +277,11 @@ export interface ParallelReport {
 /** Committer: validates group results, repairs, merges and builds the block. */
 export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> {
   const t0 = now()
-  const { common, plan, state, executor } = opts
+  const { common, plan, state } = opts
+  const repairer = opts.repairExecutor ?? createInProcessExecutor('committer')
   const { env, txs } = plan
   const phases = { ...plan.phases }
   const timeline = [...plan.timeline]
-  const maxRounds = opts.maxRounds ?? DEFAULT_MAX_ROUNDS
   const block = createEnvBlock(env, common)
   const m = txs.length
   const excluded: Exclusion[] = [...plan.excluded]
@@ -291,6 +293,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   let rounds = 0
   let reexecuted = 0
   let reusedSpeculative = 0
+  let repaired = 0
 
   await state.checkpoint()
   if (opts.systemWritesApplied !== true) await applyPreBlockSystemWrites(state, env, common)
@@ -316,74 +319,56 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
 
   let done = 0
   if (plan.fallbackReason === undefined && m > 0) {
-    const records: ValidationRecord[] = new Array(m)
-    let current: TxResult[] = plan.predictions.slice()
-    let start = 0
-    let results = opts.results
-    let keep = plan.keep
-    while (start < m) {
-      rounds++
-      const tc = now()
-      const views = new Map<number, GroupView>()
-      for (let p = start; p < m; p++) if (keep[p] === true) records[p] = toRecord(p, -1 - p, current[p]!, true)
-      for (const gr of results) {
-        const group = groupOf(gr.packageId)
-        views.set(group, { base: start })
-        for (const r of gr.results) {
-          const p = byIndex.get(r.index)
-          if (p === undefined || p < start) continue
-          current[p] = r
-          records[p] = toRecord(p, group, r, false)
-          reexecuted++
-        }
+    // What each transaction did in its group (or speculatively, for kept ones).
+    const executed: TxResult[] = plan.predictions.slice()
+    const groupOfPos = new Int32Array(m).fill(-1)
+    for (const gr of opts.results) {
+      const group = groupOf(gr.packageId)
+      for (const r of gr.results) {
+        const p = byIndex.get(r.index)
+        if (p === undefined) continue
+        executed[p] = r
+        groupOfPos[p] = group
+        reexecuted++
       }
-      const outcome = validateRecords(records, views, start)
-      let end = outcome.validUpTo
-      if (outcome.conflict !== null) conflicts.push(outcome.conflict)
-      // Block gas: a tx whose gas limit is above what the block has left is decided sequentially.
-      let gasCheck = gasUsed
-      let gasStop = false
-      for (let p = start; p < end; p++) {
-        const r = current[p]!
-        if (r.status === 'included' && txs[p]!.tx.gasLimit > env.gasLimit - gasCheck) {
-          end = p
-          gasStop = true
-          break
-        }
-        if (r.receipt !== undefined) gasCheck += BigInt(r.receipt.gasUsed)
-      }
-      for (let p = start; p < end; p++) {
-        if (keep[p] === true) reusedSpeculative++
-        await commitResult(p, current[p]!)
-      }
-      phases.commitMs += now() - tc
-      start = end
-      if (start >= m || gasStop || rounds >= maxRounds) break
-      // ---- repair round: the rest, partitioned by what it actually touched, against the committed prefix ----
-      const td = now()
-      const access = current.slice(start).map((r) => accessSetFromJson(r.access))
-      const gas = current.slice(start).map((r, k) => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[start + k]!.tx.gasLimit)))
-      const part = partition(buildDag(compactFromAccessSets(access, gas).accesses), { groups: Math.max(2, plan.groups) })
-      phases.partitionMs += now() - td
-      const te = now()
-      keep = []
-      const round = rounds + 1
-      const base = start
-      results = await Promise.all(
-        part.groups
-          .filter((g) => g.txs.length > 0)
-          .map(async (g) => {
-            const positions = [...g.txs].map((k) => base + k)
-            const slice = await sliceFor(reader, [...g.txs].map((k) => access[k]!))
-            const pkg = toPackage(`${env.number}:r${round}:g${g.index}`, round, g.index, plan, positions.map((p) => txs[p]!), slice)
-            const res = await executor.execute(pkg, { fallback: reader })
-            timeline.push({ round, group: g.index, executorId: res.executorId, txs: positions.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
-            return res
-          }),
-      )
-      phases.executeMs += now() - te
     }
-    done = start
+    const validator = new StreamingValidator()
+    const tc = now()
+    for (let p = 0; p < m; p++) {
+      const kept = plan.keep[p] === true
+      const r = executed[p]!
+      const ptx = txs[p]!
+      const rec = toRecord(p, kept ? -1 - p : groupOfPos[p]!, r, kept)
+      if (ptx.tx.gasLimit > env.gasLimit - gasUsed) {
+        // Sequential order rejects it before running it; whatever its group saw it do is void.
+        excluded.push({ index: ptx.index, code: EXCLUSION_REASON.gasLimitExceedsBlock, reason: `transaction ${ptx.index}: gas limit ${ptx.tx.gasLimit} exceeds the ${env.gasLimit - gasUsed} gas the block has left` })
+        validator.commit({ index: p, group: -1, reads: [], writes: [], credits: [] }, true)
+        validator.observe(rec)
+        continue
+      }
+      const missing = !kept && groupOfPos[p] === -1
+      const conflict = missing ? null : validator.check(rec)
+      if (!missing && conflict === null) {
+        if (kept) reusedSpeculative++
+        validator.commit(rec, false)
+        await commitResult(p, r)
+      } else {
+        if (conflict !== null) conflicts.push(conflict)
+        // Repair: run it now against the committed prefix (exact by construction).
+        const te = now()
+        const res = await repairer.execute(toPackage(`${env.number}:repair:${p}`, 2, -1, plan, [ptx], {}), { fallback: reader })
+        phases.executeMs += now() - te
+        const fixed = res.results[0]!
+        repaired++
+        timeline.push({ round: 2, group: -1, executorId: res.executorId, txs: 1, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
+        validator.commit(toRecord(p, -1, fixed, false), true)
+        await commitResult(p, fixed)
+      }
+      validator.observe(rec)
+    }
+    rounds = repaired > 0 ? 2 : 1
+    phases.commitMs += now() - tc
+    done = m
   }
 
   // ---- sequential tail (fallback, or what the rounds left), traced for the BAL and DAG hint ----
@@ -420,7 +405,8 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     phases,
     rounds,
     groups: plan.groups,
-    reexecuted,
+    reexecuted: reexecuted + repaired,
+    repaired,
     reusedSpeculative,
     sequentialTail: tail,
     conflicts,
@@ -443,9 +429,7 @@ function toRecord(p: number, group: number, r: TxResult, fromParent: boolean): V
   return { index: p, group, fromParent, reads: r.access.reads, writes: r.access.writes, credits: Object.keys(r.access.credits) }
 }
 
-export interface ParallelOptions extends PlanOptions {
-  maxRounds?: number
-}
+export type ParallelOptions = PlanOptions
 
 /** Executes a block in parallel on `executor` (plan, execute packages, commit). */
 export async function executeParallel(opts: ParallelOptions): Promise<ParallelReport> {
@@ -465,8 +449,7 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
     }),
   )
   plan.phases.executeMs += now() - te
-  const commitOpts: CommitOptions = { common: opts.common, plan, results, state, executor: opts.executor, systemWritesApplied: true }
-  if (opts.maxRounds !== undefined) commitOpts.maxRounds = opts.maxRounds
+  const commitOpts: CommitOptions = { common: opts.common, plan, results, state, systemWritesApplied: true }
   const report = await commitBlock(commitOpts)
   await state.commit()
   report.phases.totalMs = now() - t0

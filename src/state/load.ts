@@ -1,5 +1,6 @@
 /** Loading a StateSnapshot into any ethereumjs state manager (e.g. a Merkle state for roots). */
-import type { StateManagerInterface } from '@ethereumjs/common'
+import type { Common, StateManagerInterface } from '@ethereumjs/common'
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { Account, hexToBytes } from '@ethereumjs/util'
 import { toAddress } from './map-state-manager.js'
 import type { StateSnapshot } from './snapshot.js'
@@ -16,4 +17,14 @@ export async function loadSnapshotInto(sm: StateManagerInterface, snapshot: Stat
     if (a.code !== undefined && a.code.length > 0) await sm.putCode(address, a.code)
     for (const [slot, v] of a.storage ?? []) if (v.length > 0) await sm.putStorage(address, hexToBytes(slot as `0x${string}`), v)
   }
+}
+
+/** A Merkle state (with caches) holding `snapshot`, committed and flushed: a parent state for a block. */
+export async function merkleStateFrom(snapshot: StateSnapshot, common: Common): Promise<MerkleStateManager> {
+  const sm = new MerkleStateManager({ caches: new Caches(), common })
+  await sm.checkpoint()
+  await loadSnapshotInto(sm, snapshot)
+  await sm.commit()
+  await sm.flush()
+  return sm
 }

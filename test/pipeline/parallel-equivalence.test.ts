@@ -4,7 +4,7 @@ import { bytesToHex } from '@ethereumjs/util'
 import { createInProcessExecutor } from '../../src/group-exec/index.js'
 import { executeParallel, executeSequential, type BlockOutcome } from '../../src/pipeline/index.js'
 import { generateErc20, generateMixed, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
-import { merkleFrom } from '../helpers/state.js'
+import { merkleStateFrom as merkleFrom } from '../../src/state/index.js'
 
 function summary(o: BlockOutcome): unknown {
   return {
