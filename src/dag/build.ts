@@ -40,6 +40,8 @@ const WAR = EDGE_KIND.war
 const CARRY = EDGE_KIND.carry
 // marks a carry node in the credit list (tx indices stay below 2^28)
 const CARRY_NODE = 1 << 30
+// in-edges of one tx deduplicated by scanning, before switching to the mark array
+const SCAN_LIMIT = 8
 
 /** Builds the conflict DAG of a batch from its compact accesses (linear time). */
 export function buildDag(input: CompactAccesses): ConflictDag {
@@ -97,17 +99,41 @@ export function buildDag(input: CompactAccesses): ConflictDag {
     edgeMulti = m
   }
 
+  // Dedup: while j has few in-edges, scan them (hot in cache); past SCAN_LIMIT switch to the
+  // mark array, which avoids a random memory access per edge in the common case.
+  let jStart = 0
   const addEdge = (i: number, j1: number, kind: number, k: number): void => {
-    const mi = 2 * i
-    if (mk[mi] === j1) {
-      const x = mk[mi + 1] as number
-      edgeKinds[x] = (edgeKinds[x] as number) | kind
-      if (edgeKey[x] !== k) edgeMulti[x] = 1
-      return
+    const have = e - jStart
+    if (have <= SCAN_LIMIT) {
+      for (let x = jStart; x < e; x++) {
+        if (edgeFrom[x] === i) {
+          edgeKinds[x] = (edgeKinds[x] as number) | kind
+          if (edgeKey[x] !== k) edgeMulti[x] = 1
+          return
+        }
+      }
+      if (have === SCAN_LIMIT) {
+        for (let x = jStart; x < e; x++) {
+          const m = 2 * (edgeFrom[x] as number)
+          mk[m] = j1
+          mk[m + 1] = x
+        }
+      }
+    } else {
+      const mi = 2 * i
+      if (mk[mi] === j1) {
+        const x = mk[mi + 1] as number
+        edgeKinds[x] = (edgeKinds[x] as number) | kind
+        if (edgeKey[x] !== k) edgeMulti[x] = 1
+        return
+      }
     }
     if (e === cap) grow()
-    mk[mi] = j1
-    mk[mi + 1] = e
+    if (have >= SCAN_LIMIT) {
+      const mi = 2 * i
+      mk[mi] = j1
+      mk[mi + 1] = e
+    }
     edgeFrom[e] = i
     edgeTo[e] = j1 - 1
     edgeKinds[e] = kind
@@ -118,6 +144,7 @@ export function buildDag(input: CompactAccesses): ConflictDag {
   for (let j = 0; j < n; j++) {
     const j1 = j + 1
     const stamp = j1 << 3
+    jStart = e
     const s = offsets[j] as number
     const t = offsets[j + 1] as number
     // pass 1: merge this transaction's entries per key

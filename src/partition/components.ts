@@ -24,8 +24,21 @@ export interface EdgeList {
   readonly edgeCount?: number
 }
 
-/** Components by union-find over typed arrays (union by size, path halving); linear-ish. */
-export function componentsUnionFind(input: EdgeList): Components {
+/**
+ * A DAG-shaped edge list: edges grouped by target in ascending order (`inOffsets`, as in
+ * `ConflictDag`), every source below its target.
+ */
+export interface TargetGroupedEdges extends EdgeList {
+  readonly inOffsets: ArrayLike<number>
+}
+
+/**
+ * Components by union-find over typed arrays (union by size, path halving); near-linear.
+ * Given a ConflictDag (edges grouped by ascending target) it uses a faster pass that finds only
+ * the sources: a target is still a singleton when its in-edges come up.
+ */
+export function componentsUnionFind(input: EdgeList | TargetGroupedEdges): Components {
+  if ('inOffsets' in input && input.inOffsets.length === input.txCount + 1) return unionFindByTarget(input)
   const n = input.txCount
   const m = input.edgeCount ?? input.edgeFrom.length
   if (!Number.isInteger(n) || n < 0 || input.edgeFrom.length < m || input.edgeTo.length < m) {
@@ -70,7 +83,69 @@ export function componentsUnionFind(input: EdgeList): Components {
       size[a] = sa + sb
     }
   }
-  // canonical ids: scanning txs in order, a root's first member is its smallest tx
+  return canonicalLabels(parent)
+}
+
+function unionFindByTarget(input: TargetGroupedEdges): Components {
+  const n = input.txCount
+  const inOffsets = input.inOffsets
+  const from = input.edgeFrom
+  const m = inOffsets[n] as number
+  if (inOffsets[0] !== 0 || from.length < m || (input.edgeCount !== undefined && input.edgeCount !== m)) {
+    throw new PartitionError('PARTITION_INVALID_INPUT', 'inOffsets do not match the edge list', {
+      details: { txCount: n, edges: m, edgeCount: input.edgeCount, from: from.length },
+    })
+  }
+  const parent = new Int32Array(n)
+  for (let i = 0; i < n; i++) parent[i] = i
+  const size = new Uint32Array(n).fill(1)
+  let prevEnd = 0
+  for (let j = 0; j < n; j++) {
+    const s = inOffsets[j] as number
+    const t = inOffsets[j + 1] as number
+    if (s !== prevEnd || t < s) {
+      throw new PartitionError('PARTITION_INVALID_INPUT', 'inOffsets not non-decreasing', { details: { tx: j } })
+    }
+    prevEnd = t
+    if (s === t) continue
+    // j is a singleton here (no earlier edge touches it): hang it under the first source's root
+    let r = -1
+    for (let x = s; x < t; x++) {
+      let a = from[x] as number
+      if (a >= j) {
+        throw new PartitionError('PARTITION_INVALID_INPUT', 'edge source not below its target', { details: { edge: x, from: a, to: j } })
+      }
+      let pa = parent[a] as number
+      while (pa !== a) {
+        const g = parent[pa] as number
+        parent[a] = g
+        a = g
+        pa = parent[a] as number
+      }
+      if (r < 0) {
+        r = a
+        parent[j] = r
+        size[r] = (size[r] as number) + 1
+      } else if (a !== r) {
+        const sa = size[a] as number
+        const sr = size[r] as number
+        if (sa > sr) {
+          parent[r] = a
+          size[a] = sa + sr
+          r = a
+        } else {
+          parent[a] = r
+          size[r] = sa + sr
+        }
+      }
+    }
+  }
+  return canonicalLabels(parent)
+}
+
+/** Canonical ids: scanning txs in order, a root's first member is its smallest tx. */
+function canonicalLabels(parent: Int32Array): Components {
+  const n = parent.length
   const label = new Int32Array(n).fill(-1)
   const componentOf = new Uint32Array(n)
   let count = 0

@@ -26,6 +26,8 @@ describe('components', () => {
         assert.deepEqual([...uf.componentOf], [...gr.componentOf])
         assert.equal(uf.count, gr.count)
         assert.deepEqual([...uf.componentOf], naiveComponents(dag.txCount, dag.edgeFrom, dag.edgeTo, dag.edgeCount))
+        // the plain edge-list path (no inOffsets) agrees with the DAG path
+        assert.deepEqual(componentsUnionFind({ txCount: dag.txCount, edgeFrom: dag.edgeFrom, edgeTo: dag.edgeTo }), uf)
       }),
       { numRuns: 300 },
     )
@@ -85,6 +87,15 @@ describe('components', () => {
   it('rejects bad input with PARTITION_INVALID_INPUT', () => {
     assert.throws(() => componentsUnionFind({ txCount: 2, edgeFrom: [0], edgeTo: [5] }), (e) => hasCode(e, 'PARTITION_INVALID_INPUT'))
     assert.throws(() => componentsUnionFind({ txCount: 2, edgeFrom: [0], edgeTo: [], edgeCount: 1 }), (e) => hasCode(e, 'PARTITION_INVALID_INPUT'))
+    // target-grouped input whose source is not below its target
+    assert.throws(
+      () => componentsUnionFind({ txCount: 2, edgeFrom: [1], edgeTo: [0], inOffsets: [0, 1, 1] }),
+      (e) => hasCode(e, 'PARTITION_INVALID_INPUT'),
+    )
+    assert.throws(
+      () => componentsUnionFind({ txCount: 2, edgeFrom: [0], edgeTo: [1], inOffsets: [0, 1, 0] }),
+      (e) => hasCode(e, 'PARTITION_INVALID_INPUT'),
+    )
     const g = new DirectedGraph()
     g.addNode('x')
     assert.throws(() => componentsGraphology(g), (e) => hasCode(e, 'PARTITION_INVALID_INPUT'))
