@@ -87,6 +87,8 @@ export interface PlanOptions {
   reuseSpeculative?: boolean
   /** The pre-block system writes are already in `state` (do not apply them again). */
   systemWritesApplied?: boolean
+  /** Plan a sequential (traced) execution: the reference with access sets, BAL and DAG hint. */
+  sequential?: boolean
 }
 
 /** The construction half's output: everything the committer needs besides group results. */
@@ -162,6 +164,10 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     groups: 0,
     phases,
     timeline,
+  }
+  if (opts.sequential === true) {
+    plan.fallbackReason = 'sequential execution requested'
+    return plan
   }
   if (txs.length < SEQUENTIAL_BELOW_TXS && opts.forceParallel !== true) {
     plan.fallbackReason = `${txs.length} transactions (< ${SEQUENTIAL_BELOW_TXS})`
