@@ -110,12 +110,9 @@ function precheck(vm: VM, tx: TypedTransaction, opts: TraceTxOptions): ExcludedO
       return { included: false, reason: EXCLUSION_REASON.wrongChainId, message: `tx chain id ${chainId} != ${vm.common.chainId()}` }
     }
   }
+  // A bad signature surfaces from runTx (getSenderAddress) and is classified there; checking it
+  // here would cost a second keccak of the public key per transaction.
   if (!tx.isSigned()) return { included: false, reason: EXCLUSION_REASON.invalidSignature, message: 'transaction is not signed' }
-  try {
-    tx.getSenderAddress()
-  } catch (e) {
-    return { included: false, reason: EXCLUSION_REASON.invalidSignature, message: errMessage(e) }
-  }
   if (opts.blockGasUsed !== undefined && opts.block !== undefined && opts.blockGasUsed + tx.gasLimit > opts.block.header.gasLimit) {
     return { included: false, reason: EXCLUSION_REASON.gasLimitExceedsBlock, message: `tx gas limit ${tx.gasLimit} exceeds the gas left in the block` }
   }

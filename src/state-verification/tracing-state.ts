@@ -75,6 +75,13 @@ export type TraceableEvm = Pick<EVMInterface, 'events'>
 
 type WriteValue = bigint | Uint8Array
 
+/** Copied account fields (the EVM mutates the Account objects it gets). */
+interface Fields {
+  nonce: bigint
+  balance: bigint
+  codeHash: Uint8Array
+}
+
 /** An account whose field reads are recorded when the EVM actually reads them. */
 class TracedAccount extends Account {
   private readonly tracer: TracingStateManager
@@ -173,6 +180,8 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   private cleared = new Set<string>()
   private existed = new Map<string, boolean>()
   private settleBase = new Map<string, bigint>()
+  /** Last known wrapped-state account per address during a tx (saves a re-read on put). */
+  private cur = new Map<string, Fields | null>()
 
   // Wrapper lifetime: credits not yet folded into the wrapped state, and recipients whose
   // wrapped balance is real (includes every credit so far).
@@ -245,6 +254,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     this.cleared = new Set()
     this.existed = new Map()
     this.settleBase = new Map()
+    this.cur = new Map()
   }
 
   /** Marks the start of the settlement phase explicitly (for runners without EVM events). */
@@ -385,6 +395,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
       const acc = (await this.inner.getAccount(address)) ?? new Account()
       acc.balance += p
       await this.inner.putAccount(address, acc)
+      this.cur.delete(addr)
       this.setPending(addr, 0n)
     }
     this.setInSet(this.materialized, addr, true)
@@ -412,6 +423,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
       const acc = (await this.inner.getAccount(address)) ?? new Account()
       acc.balance += amount
       await this.inner.putAccount(address, acc)
+      this.cur.delete(addr)
     } else {
       this.setPending(addr, (this.pending.get(addr) ?? 0n) + amount)
     }
@@ -433,6 +445,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
       await this.materialize(addr)
     }
     const acc = await this.inner.getAccount(address)
+    this.cur.set(addr, acc === undefined ? null : { nonce: acc.nonce, balance: acc.balance, codeHash: acc.codeHash })
     if (!this.existed.has(addr)) this.existed.set(addr, acc !== undefined)
     const w = this.writes
     if (acc === undefined) {
@@ -467,11 +480,14 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
       const base = this.settleBase.get(addr) ?? (await this.inner.getAccount(address))?.balance ?? 0n
       this.settleBase.set(addr, p.balance)
       await this.inner.putAccount(address, p)
+      this.cur.delete(addr)
       this.addTxCredit(addr, p.balance - base)
       return
     }
-    const prev = await this.inner.getAccount(address)
+    const known = this.cur.get(addr)
+    const prev: Fields | undefined = known === undefined ? await this.inner.getAccount(address) : known === null ? undefined : known
     await this.inner.putAccount(address, p)
+    this.cur.set(addr, { nonce: p.nonce, balance: p.balance, codeHash: p.codeHash })
     this.setInSet(this.deleted, addr, false)
     if ((prev?.balance ?? 0n) !== p.balance) {
       this.setWrite(`b:${addr}`, p.balance)
@@ -487,6 +503,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     if (this.settling && this.fee.has(addr) && !this.materialized.has(addr)) return
     const changed = (this.existed.get(addr) ?? true) || this.hasWritesFor(addr)
     await this.inner.deleteAccount(address)
+    this.cur.set(addr, null)
     if (!changed) return
     this.setWrite(`b:${addr}`, 0n)
     this.setWrite(`n:${addr}`, 0n)
@@ -512,6 +529,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     const prev = await this.inner.getCode(address)
     await this.inner.putCode(address, value)
     const addr = address.toString()
+    this.cur.delete(addr)
     this.setInSet(this.deleted, addr, false)
     if (!equalsBytes(prev, value)) this.setWrite(`c:${addr}`, value)
   }
@@ -545,6 +563,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
 
   async clearStorage(address: Address): Promise<void> {
     await this.inner.clearStorage(address)
+    this.cur.delete(address.toString())
     if (this.active) this.clearSlotWrites(address.toString())
   }
 
@@ -560,6 +579,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   }
 
   async revert(): Promise<void> {
+    this.cur = new Map()
     const mark = this.marks.pop() ?? 0
     for (let i = this.undo.length - 1; i >= mark; i--) this.undo[i]?.()
     this.undo.length = mark
