@@ -9,7 +9,7 @@
 import type { Log } from '@ethereumjs/evm'
 import { createLegacyTx, getCalldataFloorGas } from '@ethereumjs/tx'
 import { Account, Address, hexToBytes } from '@ethereumjs/util'
-import { type VM, runTx } from '@ethereumjs/vm'
+import { type RunTxOpts, type RunTxResult, type VM, runTx } from '@ethereumjs/vm'
 import { ParadagError } from '../common/errors.js'
 import { creditBalance } from '../state-verification/credit.js'
 import { type OpBlockContext, loadL1BlockInfo } from './block-context.js'
@@ -17,7 +17,7 @@ import { BASE_FEE_VAULT, DEPOSIT_RECEIPT_VERSION, DEPOSIT_TX_TYPE, L1_FEE_VAULT,
 import type { DepositTx } from './deposit-tx.js'
 import { depositTxHash } from './deposit-tx.js'
 import { ChainError } from './errors.js'
-import { daFootprint, l1Cost, l1GasUsed, operatorFee } from './l1-fee.js'
+import { type L1BlockInfo, daFootprint, l1Cost, l1GasUsed, operatorFee } from './l1-fee.js'
 import type { OpReceipt } from './receipts.js'
 import { type OpTransaction, isDepositTx } from './transactions.js'
 
@@ -79,6 +79,65 @@ function checkGasPool(ctx: OpBlockContext, gasLimit: bigint, opts: ApplyOpTxOpti
       `transaction ${opts.index} (gas limit ${gasLimit}) does not fit the block: ${opts.blockGasUsed} of ${ctx.gasLimit} already used`,
       { details: { index: opts.index, gasLimit: gasLimit.toString(), blockGasUsed: opts.blockGasUsed.toString() } },
     )
+  }
+}
+
+/** What a regular transaction paid besides the coinbase tip. */
+export interface OpFeesPaid {
+  res: RunTxResult
+  l1Fee: bigint
+  opFee: bigint
+  baseFee: bigint
+}
+
+/**
+ * Runs a regular (non-deposit) transaction with the OP fee rules around ethereumjs `runTx`:
+ * the L1 fee and the worst-case operator fee leave the sender first (op-geth buyGas), then the
+ * base fee, L1 fee and operator fee are credited to their vaults (commutative credits) and the
+ * unused operator fee is refunded.
+ */
+export async function runWithOpFees(ctx: OpBlockContext, vm: VM, runOpts: RunTxOpts, raw: Uint8Array, info: L1BlockInfo): Promise<OpFeesPaid> {
+  const state = vm.stateManager
+  const { forks } = ctx
+  const tx = runOpts.tx
+  const sender = tx.getSenderAddress()
+  const l1Fee = l1Cost(info, forks, raw)
+  const opFeeMax = operatorFee(info, forks, tx.gasLimit)
+  const acc = (await state.getAccount(sender)) ?? new Account()
+  if (acc.balance < l1Fee + opFeeMax) {
+    throw new ChainError('CHAIN_TX_INVALID', `sender ${sender.toString()} cannot pay the L1 fee ${l1Fee} + operator fee ${opFeeMax}`, { details: { sender: sender.toString() } })
+  }
+  if (l1Fee + opFeeMax > 0n) {
+    acc.balance -= l1Fee + opFeeMax
+    await state.putAccount(sender, acc)
+  }
+  const res = await runTx(vm, runOpts)
+  const gasUsed = res.totalGasSpent
+  const baseFee = gasUsed * ctx.baseFeePerGas
+  await creditBalance(state, BASE_FEE_VAULT_ADDR, baseFee)
+  await creditBalance(state, L1_FEE_VAULT_ADDR, l1Fee)
+  let opFee = 0n
+  if (forks.isthmus) {
+    opFee = operatorFee(info, forks, gasUsed)
+    const refund = opFeeMax - opFee
+    if (refund > 0n) {
+      const a = (await state.getAccount(sender)) ?? new Account()
+      a.balance += refund
+      await state.putAccount(sender, a)
+    }
+    await creditBalance(state, OPERATOR_FEE_VAULT_ADDR, opFee)
+  }
+  return { res, l1Fee, opFee, baseFee }
+}
+
+/**
+ * A `runTx` replacement with the OP fee rules, for tracing and group execution of the
+ * non-deposit transactions of a block (after the deposits ran and `ctx.l1Info` is loaded).
+ */
+export function createOpRunTx(ctx: OpBlockContext): (vm: VM, opts: RunTxOpts) => Promise<RunTxResult> {
+  return async (vm, opts) => {
+    if (ctx.l1Info === undefined) throw new ChainError('CHAIN_MISSING_FIELD', 'L1 block info must be loaded before regular transactions run')
+    return (await runWithOpFees(ctx, vm, { ...opts, block: ctx.block }, opts.tx.serialize(), ctx.l1Info)).res
   }
 }
 
@@ -197,42 +256,19 @@ async function applyRegular(ctx: OpBlockContext, vm: VM, tx: Exclude<OpTransacti
   } catch (cause) {
     throw new ChainError('CHAIN_TX_INVALID', `transaction ${opts.index}: invalid signature`, { details: { index: opts.index }, cause })
   }
-  const l1Fee = l1Cost(info, forks, opts.raw)
-  const opFeeMax = operatorFee(info, forks, tx.gasLimit)
-  // The L1 fee and the worst-case operator fee leave the sender before execution (op-geth buyGas).
-  const acc = (await state.getAccount(sender)) ?? new Account()
-  if (acc.balance < l1Fee + opFeeMax) {
-    throw new ChainError('CHAIN_TX_INVALID', `transaction ${opts.index}: sender ${sender.toString()} cannot pay the L1 fee ${l1Fee} + operator fee ${opFeeMax}`, {
-      details: { index: opts.index, sender: sender.toString() },
-    })
-  }
-  if (l1Fee + opFeeMax > 0n) {
-    acc.balance -= l1Fee + opFeeMax
-    await state.putAccount(sender, acc)
-  }
-  let res
+  let paid: OpFeesPaid
   try {
-    res = await runTx(vm, { tx, block: ctx.block, skipHardForkValidation: true })
+    paid = await runWithOpFees(ctx, vm, { tx, block: ctx.block, skipHardForkValidation: true }, opts.raw, info)
   } catch (cause) {
-    if (cause instanceof ParadagError) throw cause
+    if (cause instanceof ParadagError) {
+      if (cause.code === 'CHAIN_TX_INVALID') throw new ChainError('CHAIN_TX_INVALID', `transaction ${opts.index}: ${cause.message}`, { details: { index: opts.index, sender: sender.toString() }, cause })
+      throw cause
+    }
     const msg = cause instanceof Error ? cause.message.split(' (')[0] : String(cause)
     throw new ChainError('CHAIN_TX_INVALID', `transaction ${opts.index} is invalid: ${msg}`, { details: { index: opts.index, sender: sender.toString() }, cause })
   }
+  const { res, l1Fee, opFee, baseFee } = paid
   const gasUsed = res.totalGasSpent
-  const baseFee = gasUsed * ctx.baseFeePerGas
-  await creditBalance(state, BASE_FEE_VAULT_ADDR, baseFee)
-  await creditBalance(state, L1_FEE_VAULT_ADDR, l1Fee)
-  let opFee = 0n
-  if (forks.isthmus) {
-    opFee = operatorFee(info, forks, gasUsed)
-    const refund = opFeeMax - opFee
-    if (refund > 0n) {
-      const a = (await state.getAccount(sender)) ?? new Account()
-      a.balance += refund
-      await state.putAccount(sender, a)
-    }
-    await creditBalance(state, OPERATOR_FEE_VAULT_ADDR, opFee)
-  }
   const err = res.execResult.exceptionError
   const ok = err === undefined
   return {
