@@ -10,7 +10,7 @@ import type { TypedTransaction } from '@ethereumjs/tx'
 import { type BALJSONBlockAccessList, bytesToHex, createBlockLevelAccessList } from '@ethereumjs/util'
 import { createVM, runTx } from '@ethereumjs/vm'
 import { MapStateManager, type StateSnapshot } from '../../src/state/index.js'
-import { TracingStateManager, type TxTrace, applyWriteSet, traceTransaction } from '../../src/state-verification/index.js'
+import { TracingStateManager, type TxTrace, accessSetsFromBal, applyWriteSet, buildBlockAccessList, parseBal, traceTransaction } from '../../src/state-verification/index.js'
 import { COINBASE, type Op, PROBE, buildTxs, genesis, makeBlock, makeCommon, wallets } from './helpers.js'
 
 const ws = wallets(4)
@@ -98,6 +98,12 @@ function viewsEqual(a: Map<string, Map<string, string>>, b: Map<string, Map<stri
 
 const slotNorm = (s: string): string => `0x${BigInt(s === '0x' ? '0x0' : s).toString(16).padStart(64, '0')}`
 
+interface PlainRun {
+  steps: PlainStep[]
+  /** The block-level EIP-7928 list ethereumjs built over the included transactions. */
+  blockBal: BALJSONBlockAccessList
+}
+
 interface PlainStep {
   pre: Map<string, Map<string, string>>
   post: Map<string, Map<string, string>>
@@ -108,23 +114,39 @@ interface PlainStep {
   status?: number
 }
 
-async function runPlain(txs: TypedTransaction[], common: Common): Promise<PlainStep[]> {
+async function runPlain(txs: TypedTransaction[], common: Common): Promise<PlainRun> {
   const state = new MapStateManager({ snapshot: genesis(ws) })
   const vm = await createVM({ common, stateManager: state })
   const block = makeBlock(common)
   const out: PlainStep[] = []
+  const blockBal = createBlockLevelAccessList()
+  let index = 1
   for (const tx of txs) {
     const pre = view(state.toSnapshot())
+    // Per-tx list (touched accounts and slots of this tx alone) ...
     vm.evm.blockLevelAccessList = createBlockLevelAccessList()
     vm.evm.blockLevelAccessList.blockAccessIndex = 1
+    let r
     try {
-      const r = await runTx(vm, { tx, block, skipBlockGasLimitValidation: true })
-      out.push({ pre, post: view(state.toSnapshot()), bal: vm.evm.blockLevelAccessList.toJSON(), ok: true, gas: r.totalGasSpent, minerValue: r.minerValue, status: r.execResult.exceptionError === undefined ? 1 : 0 })
+      r = await runTx(vm, { tx, block, skipBlockGasLimitValidation: true })
     } catch {
       out.push({ pre, post: view(state.toSnapshot()), bal: undefined, ok: false })
+      continue
     }
+    out.push({ pre, post: view(state.toSnapshot()), bal: vm.evm.blockLevelAccessList.toJSON(), ok: true, gas: r.totalGasSpent, minerValue: r.minerValue, status: r.execResult.exceptionError === undefined ? 1 : 0 })
+    index++
   }
-  return out
+  // ... and the block-level list, from a second run over the included txs with one shared list.
+  const state2 = new MapStateManager({ snapshot: genesis(ws) })
+  const vm2 = await createVM({ common, stateManager: state2 })
+  vm2.evm.blockLevelAccessList = blockBal
+  index = 1
+  for (const [i, tx] of txs.entries()) {
+    if (out[i]?.ok !== true) continue
+    blockBal.blockAccessIndex = index++
+    await runTx(vm2, { tx, block, skipBlockGasLimitValidation: true })
+  }
+  return { steps: out, blockBal: blockBal.toJSON() }
 }
 
 async function runTraced(txs: TypedTransaction[], common: Common): Promise<TxTrace[]> {
@@ -136,6 +158,13 @@ async function runTraced(txs: TypedTransaction[], common: Common): Promise<TxTra
   return out
 }
 
+/** Keys of accounts created and destroyed inside the tx: no change survives, the BAL lists none. */
+function isCreatedAndDeleted(k: string, t: TxTrace): boolean {
+  const a = k.slice(2, 44)
+  if (t.writeSet.accounts.get(a)?.deleted !== true) return false
+  return k[0] !== 'b' || t.writeSet.accounts.get(a)?.balance === undefined
+}
+
 function addrOfKey(k: string): string {
   return k.slice(2, 44)
 }
@@ -143,8 +172,21 @@ function addrOfKey(k: string): string {
 async function checkCase(ops: Op[]): Promise<void> {
   const common = makeCommon(true)
   const txs = buildTxs(ops, ws, common)
-  const plain = await runPlain(txs, common)
+  const plainRun = await runPlain(txs, common)
+  const plain = plainRun.steps
   const traced = await runTraced(txs, common)
+  // The EIP-7928 list built from the traces equals ethereumjs' own, byte for byte.
+  const included = traced.filter((t) => t.outcome.included)
+  const built = await buildBlockAccessList(included, new MapStateManager({ snapshot: genesis(ws) }), { alwaysTouched: [COINBASE] })
+  assert.deepEqual(built.json, plainRun.blockBal, 'block access list')
+  assert.deepEqual(parseBal(built.rlp).toJSON(), built.json, 'BAL RLP round trip')
+  // And the BAL read back gives every tx's writes exactly.
+  const back = accessSetsFromBal(built.rlp, { txCount: included.length })
+  for (const [i, t] of included.entries()) {
+    const want = [...t.accessSet.writes].filter((k) => !isCreatedAndDeleted(k, t))
+    for (const a of t.accessSet.credits.keys()) want.push(`b:${a}`)
+    assert.deepEqual([...(back.accessSets[i]?.writes ?? [])].sort(), [...new Set(want)].sort(), `BAL writes of included tx ${i}`)
+  }
   const replay = new MapStateManager({ snapshot: genesis(ws) })
   for (const [i, p] of plain.entries()) {
     const t = traced[i] as TxTrace
