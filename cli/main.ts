@@ -4,6 +4,9 @@ import { Command } from 'commander'
 import { registerBench } from './commands/bench.js'
 import { registerReplay } from './commands/replay.js'
 import { registerGen } from './commands/gen.js'
+import { registerTestnet } from './commands/testnet.js'
+import { registerNode } from './commands/node.js'
+import { registerDemo } from './commands/demo.js'
 
 const program = new Command()
 program
@@ -14,5 +17,8 @@ program
 registerBench(program)
 registerReplay(program)
 registerGen(program)
+registerTestnet(program)
+registerNode(program)
+registerDemo(program)
 
 await program.parseAsync(process.argv)

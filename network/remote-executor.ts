@@ -190,7 +190,7 @@ export class RemoteExecutor implements Executor {
     if (groups.length === 0) return []
     const suspects = this.collector.suspectGroups()
     const start = groups.findIndex((g) => g.group === (dispatchedTo ?? preferred))
-    const rotated = start < 0 ? rotate(groups, preferred % groups.length) : rotate(groups, start)
+    const rotated = start < 0 ? rotate(groups, ((preferred % groups.length) + groups.length) % groups.length) : rotate(groups, start)
     const first = dispatchedTo === undefined ? undefined : rotated[0]
     const rest = (first === undefined ? rotated : rotated.slice(1)).slice().sort((a, b) => Number(suspects.has(a.group)) - Number(suspects.has(b.group)))
     return first === undefined ? rest : [first, ...rest]
