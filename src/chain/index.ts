@@ -46,3 +46,4 @@ export { executeOpBlock, sealOpBlock, diffHeaders, assertBlockHash } from './exe
 export type { ExecuteOpBlockOptions, OpBlockResult, SealInputs } from './execute-block.js'
 export { parseOpBlockFixture } from './fixture.js'
 export type { OpBlockFixture } from './fixture.js'
+export { createEnvBlock, applyPreBlockSystemWrites } from './ethereum-env.js'

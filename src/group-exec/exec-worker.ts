@@ -1,12 +1,11 @@
 /** Entry point of an execution worker thread (compiled JS, loaded by WorkerExecutor). */
-import type { Common } from '@ethereumjs/common'
 import { threadId } from 'node:worker_threads'
 import { snapshotFromJson, snapshotReader, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import { runPackage } from './run-package.js'
 import { serveTasks } from './worker-side.js'
 import type { ExecTask } from './worker-executor.js'
 
-const commons = new Map<string, Common>()
+const commons = new Map<string, unknown>()
 // Parent-state replicas by id; only the newest few are kept (warm across blocks).
 const parents = new Map<string, StateReader>()
 serveTasks(

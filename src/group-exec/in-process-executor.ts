@@ -1,11 +1,10 @@
 /** The in-process executor: runs packages on the calling thread (reference and small blocks). */
-import type { Common } from '@ethereumjs/common'
 import { runPackage } from './run-package.js'
 import type { ExecuteOptions, Executor, GroupResult, WorkPackage } from './types.js'
 
 /** Creates an executor that runs packages in this thread. */
 export function createInProcessExecutor(id = 'in-process'): Executor & { executeIsolated(pkg: WorkPackage, options?: ExecuteOptions): Promise<GroupResult> } {
-  const commons = new Map<string, Common>()
+  const commons = new Map<string, unknown>()
   return {
     id,
     async execute(pkg, options = {}) {

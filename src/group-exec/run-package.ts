@@ -4,12 +4,9 @@
  * reported as misses), traced so that every result carries its actual access set and write set.
  * With `isolate`, each transaction runs against the unchanged slice (speculative prediction).
  */
-import type { Common } from '@ethereumjs/common'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { hexToBytes } from '@ethereumjs/util'
-import { createVM, type VM } from '@ethereumjs/vm'
-import { createFastCommon } from '../crypto/index.js'
-import { createEnvBlock } from '../pipeline/block-context.js'
+import type { VM } from '@ethereumjs/vm'
 import { MapStateManager, snapshotFromJson, type StateReader } from '../state/index.js'
 import {
   TracingStateManager,
@@ -19,29 +16,20 @@ import {
   writeSetToJson,
   type TxTrace,
 } from '../state-verification/index.js'
+import { rulesFor } from './chain-rules.js'
 import { envFromJson } from './env.js'
 import { GroupExecError } from './errors.js'
-import type { ChainSpec, GroupResult, TxResult, WorkPackage } from './types.js'
+import type { GroupResult, TxResult, WorkPackage } from './types.js'
 
 export interface RunPackageOptions {
   executorId: string
   fallback?: StateReader
   /** Run every transaction against the unchanged slice (speculative prediction). */
   isolate?: boolean
-  /** Common cache (one per chain spec) so a warm executor does not rebuild it per package. */
-  commons?: Map<string, Common>
+  /** Cache of per-chain objects (Commons) so a warm executor does not rebuild them per package. */
+  commons?: Map<string, unknown>
 }
 
-/** Builds (or reuses) the Common for a chain spec. */
-export function commonFor(chain: ChainSpec, cache?: Map<string, Common>): Common {
-  const key = `${chain.kind}:${chain.chainId}:${chain.hardfork}`
-  const hit = cache?.get(key)
-  if (hit !== undefined) return hit
-  if (chain.kind !== 'ethereum') throw new GroupExecError('EXEC_BAD_PACKAGE', `unknown chain kind ${String(chain.kind)}`)
-  const common = createFastCommon({ chainId: BigInt(chain.chainId), hardfork: chain.hardfork })
-  cache?.set(key, common)
-  return common
-}
 
 /** Turns a trace into the wire/JSON form of a result. */
 export function traceToResult(index: number, trace: TxTrace, misses: string[]): TxResult {
@@ -64,9 +52,8 @@ export function traceToResult(index: number, trace: TxTrace, misses: string[]): 
 /** Executes a package and returns its group result. */
 export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Promise<GroupResult> {
   const startedAt = Date.now()
-  const common = commonFor(pkg.chain, opts.commons)
-  const env = envFromJson(pkg.env)
-  const block = createEnvBlock(env, common)
+  const rules = rulesFor(pkg.chain, envFromJson(pkg.env), opts.commons)
+  const { common, block } = rules
   let missing: string[] = []
   const inner = new MapStateManager({
     snapshot: snapshotFromJson(pkg.slice),
@@ -77,7 +64,7 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
     keccak256: common.customCrypto.keccak256!,
   })
   const state = new TracingStateManager(inner, { feeRecipients: pkg.feeRecipients })
-  const vm: VM = await createVM({ common, stateManager: state })
+  const vm: VM = await rules.createVM(state)
   const results: TxResult[] = []
   for (const ptx of pkg.txs) {
     let tx: TypedTransaction
@@ -91,7 +78,7 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
       ;(tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = hexToBytes(ptx.senderPubKey as `0x${string}`)
     }
     missing = []
-    const trace = await traceTransaction(vm, tx, { block, isolate: opts.isolate === true })
+    const trace = await traceTransaction(vm, tx, { block, isolate: opts.isolate === true, ...(rules.runTx !== undefined ? { runTx: rules.runTx } : {}) })
     const r = traceToResult(ptx.index, trace, missing)
     if (r.receipt !== undefined) r.receipt.txType = tx.type
     results.push(r)

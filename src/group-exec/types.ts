@@ -8,12 +8,8 @@ import type { AccessSetJson, WriteSetJson } from '../state-verification/index.js
 import type { StateReader, StateSnapshotJson } from '../state/index.js'
 import type { BlockEnvJson } from './env.js'
 
-/** Which rules to build the Common with. */
-export interface ChainSpec {
-  kind: 'ethereum'
-  chainId: string
-  hardfork: string
-}
+import type { ChainSpec } from './chain-rules.js'
+export type { ChainSpec } from './chain-rules.js'
 
 /** One transaction of a package. */
 export interface PackageTx {

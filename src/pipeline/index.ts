@@ -1,6 +1,6 @@
 export { prepareTransactions } from './prepare.js'
 export type { PreparedTx, PreparedBlock, Exclusion } from './prepare.js'
-export { createEnvBlock, applyPreBlockSystemWrites } from './block-context.js'
+export { createEnvBlock, applyPreBlockSystemWrites } from '../chain/index.js'
 export { executeSequential, finishBlock, runOne } from './sequential.js'
 export type { BlockOutcome, SequentialOptions, TxRun } from './sequential.js'
 export { executeParallel, planBlock, commitBlock, dagHintOf } from './parallel.js'

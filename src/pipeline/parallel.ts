@@ -31,7 +31,7 @@ import {
   writeSetFromJson,
   type AccessSet,
 } from '../state-verification/index.js'
-import { applyPreBlockSystemWrites, createEnvBlock } from './block-context.js'
+import { applyPreBlockSystemWrites, createEnvBlock } from '../chain/index.js'
 import { SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS } from './constants.js'
 import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, type BlockOutcome } from './sequential.js'

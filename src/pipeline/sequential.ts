@@ -17,7 +17,7 @@ import {
   type CommittedReceipt,
   type ReceiptInput,
 } from '../batch-committer/block.js'
-import { applyPreBlockSystemWrites, createEnvBlock } from './block-context.js'
+import { applyPreBlockSystemWrites, createEnvBlock } from '../chain/index.js'
 import { prepareTransactions, type Exclusion, type PreparedBlock } from './prepare.js'
 import { EXCLUSION_REASON, classifyTxError } from '../state-verification/index.js'
 
