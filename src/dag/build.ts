@@ -164,10 +164,28 @@ export function buildDag(input: CompactAccesses): ConflictDag {
       const f = (ks[b] as number) & 7
       if (f === 0) continue
       ks[b] = stamp
+      const fromWrite = (f & F_WRITE) === 0 ? RAW : (f & F_READ) !== 0 ? RAW | WAW : WAW
+      const lw1 = ks[b + 1] as number
+      if (lw1 !== 0 && (f & (F_READ | F_WRITE)) !== 0) {
+        // the edge from the last writer is the most frequent one: addEdge's scan path inlined
+        const i = lw1 - 1
+        if (e - jStart < SCAN_LIMIT) {
+          let x = jStart
+          while (x < e && edgeFrom[x] !== i) x++
+          if (x < e) {
+            edgeKinds[x] = (edgeKinds[x] as number) | fromWrite
+            if (edgeKey[x] !== k) edgeMulti[x] = 1
+          } else {
+            if (e === cap) grow()
+            edgeFrom[e] = i
+            edgeTo[e] = j
+            edgeKinds[e] = fromWrite
+            edgeKey[e] = k
+            e++
+          }
+        } else addEdge(i, j1, fromWrite, k)
+      }
       if ((f & F_WRITE) !== 0) {
-        const fromWrite = (f & F_READ) !== 0 ? RAW | WAW : WAW
-        const lw1 = ks[b + 1] as number
-        if (lw1 !== 0) addEdge(lw1 - 1, j1, fromWrite, k)
         for (let q = ks[b + 2] as number; q !== 0; q = poolNext[q - 1] as number) addEdge(poolTx[q - 1] as number, j1, WAR, k)
         for (let q = ks[b + 3] as number; q !== 0; q = poolNext[q - 1] as number) {
           const x = poolTx[q - 1] as number
@@ -178,8 +196,6 @@ export function buildDag(input: CompactAccesses): ConflictDag {
         ks[b + 2] = 0
         ks[b + 3] = 0
       } else if ((f & F_READ) !== 0) {
-        const lw1 = ks[b + 1] as number
-        if (lw1 !== 0) addEdge(lw1 - 1, j1, RAW, k)
         let cq = ks[b + 3] as number
         if (cq !== 0) {
           for (; cq !== 0; cq = poolNext[cq - 1] as number) {
