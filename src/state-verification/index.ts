@@ -18,3 +18,7 @@ export type { StaticContext, Prediction, PredictOptions } from './static-rules.j
 export { accessListHint, hasAccessList } from './hints.js'
 export { buildBlockAccessList, accessSetsFromBal, parseBal, balHashHex } from './bal.js'
 export type { BalTxInput, BalParentReader, BuildBalOptions, BuiltBal, BalToAccessSetsOptions, BalAccessSets } from './bal.js'
+export { predictBatch, BatchPredictor, envBlock } from './prediction-core.js'
+export type { PredictionEnv, PredictBatchInput, PredictedTx, PredictedOutcomeJson } from './prediction-core.js'
+export { createPredictionPool } from './prediction-pool.js'
+export type { PredictionPool, PredictionPoolOptions, PoolPredictOptions } from './prediction-pool.js'
