@@ -169,13 +169,30 @@ function addrOfKey(k: string): string {
   return k.slice(2, 44)
 }
 
-async function checkCase(ops: Op[]): Promise<void> {
-  const common = makeCommon(true)
+async function checkCase(ops: Op[], withBal = true): Promise<void> {
+  const common = makeCommon(withBal)
   const txs = buildTxs(ops, ws, common)
   const plainRun = await runPlain(txs, common)
   const plain = plainRun.steps
   const traced = await runTraced(txs, common)
   // The EIP-7928 list built from the traces equals ethereumjs' own, byte for byte.
+  if (withBal) await checkBal(traced, plainRun)
+  const replay = new MapStateManager({ snapshot: genesis(ws) })
+  for (const [i, p] of plain.entries()) {
+    const t = traced[i] as TxTrace
+    const op = ops[i] as Op
+    const ctx = `tx ${i} ${JSON.stringify(op, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`
+    assert.equal(t.outcome.included, p.ok, `${ctx}: inclusion`)
+    if (!t.outcome.included) continue
+    assert.equal(t.outcome.gasUsed, p.gas, `${ctx}: gas`)
+    await applyWriteSet(replay, t.writeSet)
+    assert.ok(viewsEqual(view(replay.toSnapshot()), p.post), `${ctx}: replayed state`)
+  }
+  if (!withBal) return
+  checkAccesses(ops, plain, traced)
+}
+
+async function checkBal(traced: TxTrace[], plainRun: PlainRun): Promise<void> {
   const included = traced.filter((t) => t.outcome.included)
   const built = await buildBlockAccessList(included, new MapStateManager({ snapshot: genesis(ws) }), { alwaysTouched: [COINBASE] })
   assert.deepEqual(built.json, plainRun.blockBal, 'block access list')
@@ -187,7 +204,9 @@ async function checkCase(ops: Op[]): Promise<void> {
     for (const a of t.accessSet.credits.keys()) want.push(`b:${a}`)
     assert.deepEqual([...(back.accessSets[i]?.writes ?? [])].sort(), [...new Set(want)].sort(), `BAL writes of included tx ${i}`)
   }
-  const replay = new MapStateManager({ snapshot: genesis(ws) })
+}
+
+function checkAccesses(ops: Op[], plain: PlainStep[], traced: TxTrace[]): void {
   for (const [i, p] of plain.entries()) {
     const t = traced[i] as TxTrace
     const op = ops[i] as Op
@@ -244,9 +263,6 @@ async function checkCase(ops: Op[]): Promise<void> {
       assert.deepEqual(slotWrites, [], `${ctx}: reverted store`)
     }
 
-    // The write set replays the tx exactly.
-    await applyWriteSet(replay, t.writeSet)
-    assert.ok(viewsEqual(view(replay.toSnapshot()), p.post), `${ctx}: replayed state`)
   }
 }
 
@@ -256,6 +272,15 @@ test('traced access sets equal the state diff and the EIP-7928 view; write sets 
       await checkCase(ops)
     }),
     { numRuns: Number(process.env.SV_RUNS ?? 40) },
+  )
+})
+
+test('production rules (no EIP-7928): write sets replay the sequential run exactly', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 10 }), async (ops) => {
+      await checkCase(ops, false)
+    }),
+    { numRuns: Number(process.env.SV_RUNS ?? 20) },
   )
 })
 
