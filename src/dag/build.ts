@@ -22,6 +22,12 @@
  * edges <= 3 x accesses whatever the key distribution: a key shared by 100k transactions gives
  * O(100k) edges, never O(100k^2).
  * Duplicate (i, j) pairs from several keys are merged into one edge with the union of kinds.
+ *
+ * Why war edges are kept: a scheduler that runs the DAG on shared state (topological order,
+ * Block-STM style, or replaying with a DAG hint) must not let a later writer run before an
+ * earlier reader. For the group model (each group executes from the parent state and the
+ * committer merges in canonical order) a war pair alone is harmless, so a partitioner could
+ * drop war-only edges for more parallelism; the default keeps them, which is always safe.
  */
 import { EDGE_KIND } from './constants.js'
 import { DagError } from './errors.js'
@@ -62,10 +68,9 @@ export function buildDag(input: CompactAccesses): ConflictDag {
   //      list holds a "carry" node (tx | CARRY_NODE) for that reader, so later readers order after
   //      it instead of after every creditor.
   const ks = new Int32Array(K * 4)
-  // pool of list nodes; per access at most: a reader node, a carry node, a credit node
-  const poolSize = 2 * accessCount + 1
-  const poolTx = new Int32Array(poolSize)
-  const poolNext = new Int32Array(poolSize) // next node + 1, 0 = end
+  // Pool of list nodes, two Int32 each [tx, next handle]; a handle h > 0 names the node at
+  // pool[h - 2]. A read pushes at most a reader and a carry node, a credit one credit node.
+  const pool = new Int32Array(2 * poolBound(input) + 2)
   let poolTop = 0
 
   // dedup of (i, j): mk[2i] === j + 1 means edge mk[2i+1] already goes i -> j
@@ -186,9 +191,9 @@ export function buildDag(input: CompactAccesses): ConflictDag {
         } else addEdge(i, j1, fromWrite, k)
       }
       if ((f & F_WRITE) !== 0) {
-        for (let q = ks[b + 2] as number; q !== 0; q = poolNext[q - 1] as number) addEdge(poolTx[q - 1] as number, j1, WAR, k)
-        for (let q = ks[b + 3] as number; q !== 0; q = poolNext[q - 1] as number) {
-          const x = poolTx[q - 1] as number
+        for (let q = ks[b + 2] as number; q !== 0; q = pool[q - 1] as number) addEdge(pool[q - 2] as number, j1, WAR, k)
+        for (let q = ks[b + 3] as number; q !== 0; q = pool[q - 1] as number) {
+          const x = pool[q - 2] as number
           // a carry node's reader is in the reader list already (war edge above)
           if ((x & CARRY_NODE) === 0) addEdge(x, j1, fromWrite, k)
         }
@@ -198,29 +203,33 @@ export function buildDag(input: CompactAccesses): ConflictDag {
       } else if ((f & F_READ) !== 0) {
         let cq = ks[b + 3] as number
         if (cq !== 0) {
-          for (; cq !== 0; cq = poolNext[cq - 1] as number) {
-            const x = poolTx[cq - 1] as number
+          for (; cq !== 0; cq = pool[cq - 1] as number) {
+            const x = pool[cq - 2] as number
             if ((x & CARRY_NODE) === 0) addEdge(x, j1, RAW, k)
             else addEdge(x & ~CARRY_NODE, j1, CARRY, k)
           }
           // this reader has seen every credit so far: later readers order after it
-          poolTx[poolTop] = j | CARRY_NODE
-          poolNext[poolTop] = 0
-          ks[b + 3] = ++poolTop
+          pool[poolTop] = j | CARRY_NODE
+          pool[poolTop + 1] = 0
+          poolTop += 2
+          ks[b + 3] = poolTop
         }
-        poolTx[poolTop] = j
-        poolNext[poolTop] = ks[b + 2] as number
-        ks[b + 2] = ++poolTop
+        pool[poolTop] = j
+        pool[poolTop + 1] = ks[b + 2] as number
+        poolTop += 2
+        ks[b + 2] = poolTop
         if ((f & F_CREDIT) !== 0) {
           // the read saw the earlier credits; this tx's own credit is pending for later readers
-          poolTx[poolTop] = j
-          poolNext[poolTop] = ks[b + 3] as number
-          ks[b + 3] = ++poolTop
+          pool[poolTop] = j
+          pool[poolTop + 1] = ks[b + 3] as number
+          poolTop += 2
+          ks[b + 3] = poolTop
         }
       } else {
-        poolTx[poolTop] = j
-        poolNext[poolTop] = ks[b + 3] as number
-        ks[b + 3] = ++poolTop
+        pool[poolTop] = j
+        pool[poolTop + 1] = ks[b + 3] as number
+        poolTop += 2
+        ks[b + 3] = poolTop
       }
     }
     inOffsets[j1] = e
@@ -268,6 +277,22 @@ function badEntry(tx: number, p: number, key: number, kind: number, keyCount: nu
   return new DagError('DAG_INVALID_INPUT', `invalid access entry of transaction ${tx}`, {
     details: { tx, entry: p, key, kind, keyCount },
   })
+}
+
+/**
+ * Upper bound on list nodes: a tx that reads a key without writing it pushes a reader and maybe
+ * a carry node (it has a read entry), one that credits without writing pushes a credit node (it
+ * has a credit entry); read+write entries push nothing.
+ */
+function poolBound(input: CompactAccesses): number {
+  const kinds = input.kinds
+  const end = input.offsets[input.txCount] as number
+  let nodes = 0
+  for (let p = 0; p < end; p++) {
+    const kind = kinds[p] as number
+    nodes += kind === 0 ? 2 : kind === 2 ? 1 : 0
+  }
+  return nodes
 }
 
 /** Builds the by-source index of a DAG's edges (counting sort, linear). */
