@@ -8,3 +8,5 @@ export type { ParallelOptions, ParallelReport, PhaseTimes, TimelineEntry, Pipeli
 export { PipelineError } from './errors.js'
 export type { PipelineErrorCode } from './errors.js'
 export { SEQUENTIAL_BELOW_TXS, SEQUENTIAL_BELOW_SPEEDUP } from './constants.js'
+export { executeOpBlockParallel } from './op.js'
+export type { OpParallelOptions, OpParallelResult } from './op.js'

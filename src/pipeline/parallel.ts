@@ -14,11 +14,10 @@ import { performance } from 'node:perf_hooks'
 import type { Common, StateManagerInterface } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
-import { createVM } from '@ethereumjs/vm'
 import type { BlockEnv, ReceiptInput } from '../batch-committer/block.js'
 import { StreamingValidator, type Conflict, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
-import { createInProcessExecutor, envToJson, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
+import { createInProcessExecutor, envToJson, rulesFor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
 import { partition } from '../partition/index.js'
 import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import {
@@ -31,7 +30,7 @@ import {
   writeSetFromJson,
   type AccessSet,
 } from '../state-verification/index.js'
-import { applyPreBlockSystemWrites, createEnvBlock } from '../chain/index.js'
+import { applyPreBlockSystemWrites } from '../chain/index.js'
 import { SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS } from './constants.js'
 import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, type BlockOutcome } from './sequential.js'
@@ -253,6 +252,8 @@ export interface CommitOptions {
   repairExecutor?: Executor
   /** The pre-block system writes are already in `state` (do not apply them again). */
   systemWritesApplied?: boolean
+  /** Builds the block from the committed transactions (default: Ethereum header rules, `finishBlock`). */
+  seal?: typeof finishBlock
 }
 
 /** What the parallel path did, besides the block itself. */
@@ -285,10 +286,11 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   const t0 = now()
   const { common, plan, state } = opts
   const repairer = opts.repairExecutor ?? createInProcessExecutor('committer')
+  const rules = rulesFor(plan.chain, plan.env)
   const { env, txs } = plan
   const phases = { ...plan.phases }
   const timeline = [...plan.timeline]
-  const block = createEnvBlock(env, common)
+  const block = rules.block
   const m = txs.length
   const excluded: Exclusion[] = [...plan.excluded]
   const included: { index: number; tx: TypedTransaction; receipt: ReceiptInput }[] = []
@@ -382,10 +384,10 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   if (tail > 0) {
     const ts = now()
     const tracer = new TracingStateManager(state, { feeRecipients: plan.feeRecipients })
-    const vm = await createVM({ common, stateManager: tracer })
+    const vm = await rules.createVM(tracer)
     for (let p = done; p < m; p++) {
       const ptx = txs[p]!
-      const t = await traceTransaction(vm, ptx.tx, { block, blockGasUsed: gasUsed })
+      const t = await traceTransaction(vm, ptx.tx, { block, blockGasUsed: gasUsed, ...(rules.runTx !== undefined ? { runTx: rules.runTx } : {}) })
       if (!t.outcome.included) {
         excluded.push({ index: ptx.index, code: t.outcome.reason, reason: `transaction ${ptx.index}: ${t.outcome.message}` })
         continue
@@ -402,7 +404,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
 
   const tf = now()
   await state.commit()
-  const outcome = await finishBlock({ common, env, state, included, excluded })
+  const outcome = await (opts.seal ?? finishBlock)({ common, env, state, included, excluded })
   phases.commitMs += now() - tf
   phases.totalMs += now() - t0
   const report: ParallelReport = {
