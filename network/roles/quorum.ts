@@ -58,7 +58,8 @@ export function decide(t: TallyView, voters: readonly string[]): Decision {
       const vote = t.votes.get(v)
       if (vote !== undefined && vote !== h && !t.badVoters.has(v)) counts.set(vote, (counts.get(vote) ?? 0) + 1)
     }
-    const wrongResult = [...counts.values()].some((c) => c >= Math.max(1, q))
+    // ... or when the honest voters who answered all signed one other hash and none signed H.
+    const wrongResult = [...counts.values()].some((c) => c >= Math.max(1, q)) || (counts.size === 1 && agree.length === 0)
     return { state: 'reject', reason: 'disagreement', wrongResult }
   }
   return { state: 'pending' }

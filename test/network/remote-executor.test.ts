@@ -7,17 +7,7 @@ import { RemoteExecutor } from '../../network/remote-executor.js'
 import { ExecutionService } from '../../network/roles/execution-service.js'
 import { runExecutorSuite } from '../group-exec/executor-suite.js'
 import { get, makeFixture, startNodes, stopAll } from './helpers.js'
-import type { NodeSpec } from './helpers.js'
-
-export const TWO_GROUPS: readonly NodeSpec[] = [
-  { name: 'committer', role: 'committer' },
-  { name: 'seq-0', role: 'sequencer', group: 0 },
-  { name: 'voter-0a', role: 'voter', group: 0 },
-  { name: 'voter-0b', role: 'voter', group: 0 },
-  { name: 'seq-1', role: 'sequencer', group: 1 },
-  { name: 'voter-1a', role: 'voter', group: 1 },
-  { name: 'voter-1b', role: 'voter', group: 1 },
-]
+import { TWO_GROUPS } from './roles-fixtures.js'
 
 runExecutorSuite('remote (libp2p, 2 groups of 1 sequencer + 2 voters)', async () => {
   const fixture = await makeFixture(TWO_GROUPS)
