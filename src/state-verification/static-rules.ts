@@ -8,8 +8,8 @@
  * the coinbase 21000 * tip as a credit. The predicted sets are the ones the tracer records for
  * the same transaction (tested), so a static prediction validates like a traced one.
  * Cases that would need execution to know fall back (`undefined`): zero-value transfers to an
- * existing empty account (EIP-161 would delete it), recipient = coinbase or a fee recipient,
- * sender = recipient.
+ * existing account with zero balance (EIP-161 emptiness then depends on its nonce), recipient =
+ * coinbase or a fee recipient, sender = recipient.
  */
 import type { Block } from '@ethereumjs/block'
 import type { StateManagerInterface } from '@ethereumjs/common'
@@ -66,7 +66,8 @@ export async function predictTransferStatic(tx: TypedTransaction, ctx: StaticCon
   if (from === to || fees.has(to) || fees.has(from)) return undefined
   const acc = await ctx.parent.getAccount(tx.to)
   if (acc !== undefined && acc.isContract()) return undefined
-  if (acc !== undefined && tx.value === 0n && acc.isEmpty()) return undefined
+  // Zero value to an account without balance: EIP-161 emptiness then depends on its nonce.
+  if (acc !== undefined && tx.value === 0n && acc.balance === 0n) return undefined
   const tip = tipPerGas(tx, ctx.block)
   if (tip < 0n) return undefined
   const reads = new Set([`b:${from}`, `n:${from}`, `c:${from}`, `b:${to}`, `c:${to}`])

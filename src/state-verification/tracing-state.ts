@@ -134,13 +134,14 @@ class TracedAccount extends Account {
     return super.isContract()
   }
   /**
-   * Same answer as Account.isEmpty, but consults already-known fields first, then code, nonce,
-   * balance: a contract's emptiness (EIP-161 cleanup of touched accounts) then depends on its
-   * code only, not on its balance.
+   * Same answer as Account.isEmpty, but consults fields the transaction already knows first
+   * (own writes, earlier reads), then code, balance, nonce: a contract's emptiness (EIP-161
+   * cleanup of touched accounts) then depends on its code only, a funded EOA's on its balance.
    */
   override isEmpty(): boolean {
-    const order = [F_BAL, F_NONCE, F_CODE].filter((f) => (this.seen & f) !== 0)
-    for (const f of [F_CODE, F_NONCE, F_BAL]) if ((this.seen & f) === 0) order.push(f)
+    const known = this.tracer.knownFields(this.addr) | this.seen
+    const order = [F_CODE, F_BAL, F_NONCE].filter((f) => (known & f) !== 0)
+    for (const f of [F_CODE, F_BAL, F_NONCE]) if ((known & f) === 0) order.push(f)
     for (const f of order) {
       this.see(f)
       if (f === F_BAL && this._balance !== 0n) return false
@@ -182,6 +183,8 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   private settleBase = new Map<string, bigint>()
   /** Last known wrapped-state account per address during a tx (saves a re-read on put). */
   private cur = new Map<string, Fields | null>()
+  /** The slot read last (SSTORE loads the current value right before it writes). */
+  private lastSlot: { address: Address; key: Uint8Array; id: string; value: Uint8Array } | undefined
 
   // Wrapper lifetime: credits not yet folded into the wrapped state, and recipients whose
   // wrapped balance is real (includes every credit so far).
@@ -255,6 +258,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     this.existed = new Map()
     this.settleBase = new Map()
     this.cur = new Map()
+    this.lastSlot = undefined
   }
 
   /** Marks the start of the settlement phase explicitly (for runners without EVM events). */
@@ -315,6 +319,16 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     if ((flags & F_BAL) !== 0) this.readKey(`b:${addr}`, balance)
     if ((flags & F_NONCE) !== 0) this.readKey(`n:${addr}`, nonce)
     if ((flags & F_CODE) !== 0) this.readKey(`c:${addr}`)
+  }
+
+  /** Fields of `addr` the tx already read or wrote (checking them again costs nothing). */
+  knownFields(addr: string): number {
+    let f = 0
+    const has = (k: string): boolean => this.reads.has(k) || this.writes.has(k)
+    if (has(`b:${addr}`)) f |= F_BAL
+    if (has(`n:${addr}`)) f |= F_NONCE
+    if (has(`c:${addr}`)) f |= F_CODE
+    return f
   }
 
   /** Records a read unless the tx wrote the key; keeps the first value seen (pre-tx value). */
@@ -502,6 +516,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     const addr = address.toString()
     if (this.settling && this.fee.has(addr) && !this.materialized.has(addr)) return
     const changed = (this.existed.get(addr) ?? true) || this.hasWritesFor(addr)
+    this.lastSlot = undefined
     await this.inner.deleteAccount(address)
     this.cur.set(addr, null)
     if (!changed) return
@@ -548,7 +563,9 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     const v = await this.inner.getStorage(address, key)
     if (this.active) {
       const addr = address.toString()
-      if (!this.cleared.has(addr)) this.readKey(`s:${addr}:${slotHex(key)}`, v)
+      const id = `s:${addr}:${slotHex(key)}`
+      this.lastSlot = { address, key, id, value: v }
+      if (!this.cleared.has(addr)) this.readKey(id, v)
     }
     return v
   }
@@ -556,12 +573,23 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     if (!this.active) return this.inner.putStorage(address, key, value)
     const v = unpadBytes(value)
-    const prev = unpadBytes(await this.inner.getStorage(address, key))
+    const last = this.lastSlot
+    this.lastSlot = undefined
+    let id: string
+    let prev: Uint8Array
+    if (last !== undefined && last.address.equals(address) && equalsBytes(last.key, key)) {
+      id = last.id
+      prev = unpadBytes(last.value)
+    } else {
+      id = `s:${address.toString()}:${slotHex(key)}`
+      prev = unpadBytes(await this.inner.getStorage(address, key))
+    }
     await this.inner.putStorage(address, key, value)
-    if (!equalsBytes(prev, v)) this.setWrite(`s:${address.toString()}:${slotHex(key)}`, v)
+    if (!equalsBytes(prev, v)) this.setWrite(id, v)
   }
 
   async clearStorage(address: Address): Promise<void> {
+    this.lastSlot = undefined
     await this.inner.clearStorage(address)
     this.cur.delete(address.toString())
     if (this.active) this.clearSlotWrites(address.toString())
@@ -580,6 +608,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
 
   async revert(): Promise<void> {
     this.cur = new Map()
+    this.lastSlot = undefined
     const mark = this.marks.pop() ?? 0
     for (let i = this.undo.length - 1; i >= mark; i--) this.undo[i]?.()
     this.undo.length = mark
