@@ -33,6 +33,7 @@ export function registerDemo(program: Command): void {
             txs: Number(o.txs),
             workload: 'mixed',
             seed: 7,
+            groupTimeoutMs: 20_000,
             accounts: 200,
             signal: ac.signal,
             ...(o.out !== undefined ? { outDir: o.out } : {}),

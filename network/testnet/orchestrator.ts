@@ -308,6 +308,10 @@ export async function runTestnet(opts: TestnetOptions): Promise<TestnetReport> {
         block.timelineSvg = join(dir, `block-${number}.svg`)
       }
     }
+  } catch (err) {
+    await stopAll()
+    if (!keep) await rm(dir, { recursive: true, force: true })
+    throw err
   } finally {
     await stopAll()
   }
