@@ -7,6 +7,7 @@ import { registerGen } from './commands/gen.js'
 import { registerTestnet } from './commands/testnet.js'
 import { registerNode } from './commands/node.js'
 import { registerDemo } from './commands/demo.js'
+import { registerSidecar } from './commands/sidecar.js'
 
 const program = new Command()
 program
@@ -20,5 +21,6 @@ registerGen(program)
 registerTestnet(program)
 registerNode(program)
 registerDemo(program)
+registerSidecar(program)
 
 await program.parseAsync(process.argv)

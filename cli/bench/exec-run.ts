@@ -1,6 +1,26 @@
-/** `paradag bench --exec`: traced real execution of a generated workload (wired once tracing lands). */
-import type { PartitionRunFigures, Strategy } from './partition-run.js'
-import { UsageError } from '../run-command.js'
+/**
+ * `paradag bench --exec`: real execution of a generated workload, measured in one run.
+ * - tracing overhead: the same transactions run sequentially with plain `runTx` and with the
+ *   access tracer, over the same in-memory state (ratio traced / plain);
+ * - the traced access sets feed the DAG + partition figures;
+ * - block execution: (A) plain ethereumjs `runBlock` (default Merkle state, default crypto),
+ *   (B) paradag's sequential path (cached Merkle state, native ecrecover), and paradag's parallel
+ *   path on worker threads; speedups are ratios against A and B, and all roots must match.
+ */
+import { performance } from 'node:perf_hooks'
+import { createBlock } from '@ethereumjs/block'
+import { createCustomCommon, Mainnet } from '@ethereumjs/common'
+import { MerkleStateManager } from '@ethereumjs/statemanager'
+import { createTxFromRLP } from '@ethereumjs/tx'
+import { bytesToHex } from '@ethereumjs/util'
+import { createVM, runBlock, runTx } from '@ethereumjs/vm'
+import { compactFromAccessSets } from '../../src/dag/index.js'
+import { WorkerExecutor } from '../../src/group-exec/index.js'
+import { createEnvBlock, executeParallel, executeSequential } from '../../src/pipeline/index.js'
+import { MapStateManager, loadSnapshotInto, merkleStateFrom, snapshotToJson } from '../../src/state/index.js'
+import { TracingStateManager, traceTransaction, type AccessSet } from '../../src/state-verification/index.js'
+import { generateWorkload, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
+import { runPartition, type PartitionRunFigures, type Strategy } from './partition-run.js'
 
 export interface ExecBenchInput {
   workload: string
@@ -10,9 +30,138 @@ export interface ExecBenchInput {
   seed: number
   groups: number
   strategy: Strategy
+  workers?: number
+  /** Also run baseline A (plain runBlock); default true. */
+  baselineA?: boolean
+}
+
+/** Execution figures added to a bench run by `--exec`. */
+export interface ExecFigures {
+  plainExecMs: number
+  tracingMs: number
+  tracingOverhead: number
+  runBlockMs: number | null
+  sequentialMs: number
+  parallelMs: number
+  speedupVsSequential: number
+  speedupVsRunBlock: number | null
+  rootsMatch: boolean
+  parallelRounds: number
+  repaired: number
+  reusedSpeculative: number
+  parallelMode: string
+  phases: Record<string, number>
 }
 
 /** Runs the exec benchmark for one configuration. */
-export async function runExecBench(_input: ExecBenchInput): Promise<PartitionRunFigures> {
-  throw new UsageError('--exec is not available in this build yet')
+export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunFigures & ExecFigures> {
+  const w = await generateWorkload(input.workload, { txs: input.txs, accounts: input.accounts, skew: input.skew, seed: input.seed })
+  const { env, raws, chain } = workloadBlockInput(w)
+  const common = w.common
+  const block = createEnvBlock(env, common)
+
+  // ---- tracing overhead: plain vs traced sequential runs over the same in-memory state ----
+  const plain = async (): Promise<number> => {
+    const vm = await createVM({ common, stateManager: new MapStateManager({ snapshot: w.genesis }) })
+    const txs = raws.map((r) => createTxFromRLP(r, { common }))
+    const t = performance.now()
+    for (const tx of txs) {
+      try {
+        await runTx(vm, { tx, block, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
+      } catch {
+        // invalid txs are rejected the same way in both runs
+      }
+    }
+    return performance.now() - t
+  }
+  const traced = async (): Promise<{ ms: number; access: AccessSet[]; gas: number[] }> => {
+    const state = new TracingStateManager(new MapStateManager({ snapshot: w.genesis }), { feeRecipients: [env.coinbase] })
+    const vm = await createVM({ common, stateManager: state })
+    const txs = raws.map((r) => createTxFromRLP(r, { common }))
+    const access: AccessSet[] = []
+    const gas: number[] = []
+    const t = performance.now()
+    for (const tx of txs) {
+      const r = await traceTransaction(vm, tx, { block })
+      access.push(r.accessSet)
+      gas.push(r.outcome.included ? Number(r.outcome.gasUsed) : 21_000)
+    }
+    return { ms: performance.now() - t, access, gas }
+  }
+  await plain() // warm-up of the interpreter and caches
+  const plainMs = Math.min(await plain(), await plain())
+  const tr1 = await traced()
+  const tr2 = await traced()
+  const tracingMs = Math.min(tr1.ms, tr2.ms)
+
+  const figures = runPartition({
+    workload: input.workload,
+    exec: true,
+    seed: input.seed,
+    skew: input.skew,
+    accounts: input.accounts,
+    groups: input.groups,
+    strategy: input.strategy,
+    accesses: compactFromAccessSets(tr1.access, tr1.gas).accesses,
+  })
+
+  // ---- block execution: A (runBlock), B (sequential), parallel ----
+  const a = input.baselineA === false ? null : await baselineA(w)
+  const runBlockMs = a === null ? null : a.ms
+  const seqState = await merkleStateFrom(w.genesis, common)
+  let t = performance.now()
+  const seq = await executeSequential({ common, env, state: seqState, raws })
+  const sequentialMs = performance.now() - t
+  const executor = new WorkerExecutor({ ...(input.workers !== undefined ? { workers: input.workers } : {}) })
+  await executor.start()
+  let par
+  try {
+    const parState = await merkleStateFrom(w.genesis, common)
+    const parentSnapshot = snapshotToJson(w.genesis)
+    t = performance.now()
+    par = await executeParallel({ common, chain, env, state: parState, raws, executor, groups: input.groups, parentSnapshot })
+  } finally {
+    await executor.stop()
+  }
+  const parallelMs = performance.now() - t
+  const rootsMatch =
+    bytesToHex(par.outcome.blockHash) === bytesToHex(seq.blockHash) &&
+    (a === null || bytesToHex(a.stateRoot) === bytesToHex(seq.stateRoot))
+  return {
+    ...figures,
+    plainExecMs: plainMs,
+    tracingMs,
+    tracingOverhead: tracingMs / plainMs,
+    runBlockMs,
+    sequentialMs,
+    parallelMs,
+    speedupVsSequential: sequentialMs / parallelMs,
+    speedupVsRunBlock: runBlockMs === null ? null : runBlockMs / parallelMs,
+    rootsMatch,
+    parallelRounds: par.rounds,
+    repaired: par.repaired,
+    reusedSpeculative: par.reusedSpeculative,
+    parallelMode: par.mode,
+    phases: { ...par.phases },
+  }
+}
+
+/** Baseline A: plain ethereumjs runBlock over a default Merkle state with default (pure-JS) crypto. */
+async function baselineA(w: Workload): Promise<{ ms: number; stateRoot: Uint8Array }> {
+  const e = w.blockEnv
+  const common = createCustomCommon({ chainId: Number(e.chainId) }, Mainnet, { hardfork: e.hardfork })
+  const state = new MerkleStateManager({ common })
+  await loadSnapshotInto(state, w.genesis)
+  const vm = await createVM({ common, stateManager: state })
+  const txs = w.raw.map((r) => createTxFromRLP(r, { common }))
+  const block = createBlock(
+    {
+      header: { number: e.number, timestamp: e.timestamp, coinbase: e.coinbase as `0x${string}`, gasLimit: e.gasLimit, baseFeePerGas: e.baseFee, mixHash: e.prevRandao, difficulty: 0n },
+      transactions: txs,
+    },
+    { common, skipConsensusFormatValidation: true },
+  )
+  const t = performance.now()
+  const res = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, skipHardForkValidation: true })
+  return { ms: performance.now() - t, stateRoot: res.stateRoot }
 }

@@ -45,6 +45,17 @@ export interface PartitionRunFigures {
   tracingMs?: number
   plainExecMs?: number
   tracingOverhead?: number
+  runBlockMs?: number | null
+  sequentialMs?: number
+  parallelMs?: number
+  speedupVsSequential?: number
+  speedupVsRunBlock?: number | null
+  rootsMatch?: boolean
+  parallelRounds?: number
+  repaired?: number
+  reusedSpeculative?: number
+  parallelMode?: string
+  phases?: Record<string, number>
 }
 
 export interface PartitionRunInput {

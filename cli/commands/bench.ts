@@ -26,6 +26,8 @@ interface BenchOpts {
   out?: string
   keysPerTx: string
   warmup: boolean
+  workers?: string
+  baselineA: boolean
 }
 
 const list = (s: string, name: string): number[] => {
@@ -50,6 +52,8 @@ export function registerBench(program: Command): void {
     .option('--seed <n>', 'PRNG seed', '1')
     .option('--keys-per-tx <n>', 'keys per generated transaction (--no-exec)', '6')
     .option('--no-warmup', 'skip the small warm-up run')
+    .option('--workers <n>', 'worker threads for --exec (default: one per core)')
+    .option('--no-baseline-a', 'with --exec: skip baseline A (plain ethereumjs runBlock)')
     .option('--json', 'print one JSON object per run')
     .option('--csv', 'print CSV')
     .option('--out <file>', 'write a report with a chart: .svg or .html')
@@ -78,7 +82,7 @@ export function registerBench(program: Command): void {
         for (const { txs, skew } of plan) {
           let fig: PartitionRunFigures
           if (o.exec) {
-            fig = await runExecBench({ workload: o.workload, txs, accounts, skew, seed, groups, strategy: o.strategy })
+            fig = await runExecBench({ workload: o.workload, txs, accounts, skew, seed, groups, strategy: o.strategy, baselineA: o.baselineA, ...(o.workers !== undefined ? { workers: Number(o.workers) } : {}) })
           } else {
             const accesses = generateAccesses({ txs, accounts, skew, seed, keysPerTx: Number(o.keysPerTx) })
             fig = runPartition({ workload: 'generated', exec: false, seed, skew, accounts, groups, strategy: o.strategy, accesses })
@@ -137,6 +141,18 @@ function printTable(runs: PartitionRunFigures[]): void {
         ex.map((r) => [r.workload, r.txs, r.plainExecMs, r.tracingMs, r.tracingOverhead]),
       )}\n`,
     )
+    process.stdout.write(
+      `\n${formatTable(
+        ['workload', 'skew', 'txs', 'A runBlock ms', 'B sequential ms', 'parallel ms', 'x vs B', 'x vs A', 'kept', 'repaired', 'mode', 'roots match'],
+        ex.map((r) => [r.workload, r.skew, r.txs, r.runBlockMs, r.sequentialMs, r.parallelMs, r.speedupVsSequential, r.speedupVsRunBlock, r.reusedSpeculative, r.repaired, r.parallelMode, r.rootsMatch]),
+      )}\n`,
+    )
+    const ph = ex.filter((r) => r.phases !== undefined)
+    if (ph.length > 0) {
+      const keys = Object.keys(ph[0]!.phases!)
+      process.stdout.write(`\nparallel phases (ms)\n${formatTable(['workload', 'skew', ...keys], ph.map((r) => [r.workload, r.skew, ...keys.map((k) => r.phases![k])]))}\n`)
+    }
+    if (ex.some((r) => r.rootsMatch === false)) process.stdout.write('! ROOT MISMATCH between execution paths\n')
   }
   const best = Math.max(...runs.map((r) => r.txPerSec))
   process.stdout.write(`\nthroughput (DAG + partition): ${Math.round(best).toLocaleString('en-US')} tx/s; the seed design claimed ${SEED_CLAIM_TX_PER_SEC.toExponential(0)} tx/s (${((best / SEED_CLAIM_TX_PER_SEC) * 100).toFixed(2)}% of it)\n`)

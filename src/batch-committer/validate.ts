@@ -1,32 +1,32 @@
 /**
- * Validation of group results against reality, by versions (as in Block-STM). Every value a
- * transaction saw has a version: the canonical index of the transaction that wrote it (-1 for
- * the parent state) and that writer's incarnation (0 = as executed in its group, 1 = executed
- * again by the committer), plus, for balances, the count of commutative credits applied since
- * and how many of those came from re-executed transactions. A transaction is valid when every
- * key it read or wrote had the same version in the view it executed on as in sequential order.
+ * Validation of group results against reality, by the values transactions saw. For every key,
+ * the committer knows its canonical value source in sequential order — the parent state, or the
+ * post value written by the last writer — plus the sum of commutative credits applied since. A
+ * group knows the same for the view its transactions executed on (the parent state plus the
+ * group's own earlier results). A transaction is valid when every key it read or wrote had the
+ * same value source in its view as in sequential order: then it read the same values, so its
+ * result is the sequential result. (Comparing values, not writer identities, means a repaired
+ * transaction that writes what its group run wrote does not invalidate its group's later
+ * transactions.)
  *
- * The validator streams in canonical order: `check` a transaction, then `commit` what really
- * happened (its own result if valid, or the committer's re-execution with incarnation 1), and
- * `observe` what its group saw (the result as executed in the group). Later transactions of a
- * group that consumed a replaced result then fail their check and are re-executed too.
+ * The validator streams in canonical order: `check` a transaction, `commit` what really happened
+ * at that position (its own result if valid, else the committer's re-execution), and `observe`
+ * what its group saw it do.
  */
 import type { StateKey } from '../state-verification/index.js'
 import { balanceKey } from '../state-verification/index.js'
 
-/** Version of a key's value. */
-export interface Version {
+/** Where a key's value came from in some view. */
+export interface ValueSource {
   /** writer's canonical position, -1 = parent state */
   w: number
-  /** writer's incarnation (0 = group execution, 1 = re-executed by the committer) */
-  inc: number
-  /** credits applied since the last write */
-  c: number
-  /** of those, credits from re-executed transactions */
-  ci: number
+  /** the value written (opaque string), undefined for the parent state */
+  v: string | undefined
+  /** credits applied since the last write (wei) */
+  cr: bigint
 }
 
-const PARENT: Version = { w: -1, inc: 0, c: 0, ci: 0 }
+const PARENT: ValueSource = { w: -1, v: undefined, cr: 0n }
 
 /** What one transaction touched, as executed, and which view it executed on. */
 export interface ValidationRecord {
@@ -37,59 +37,70 @@ export interface ValidationRecord {
   /** True when the result was computed against the parent state alone (a reused speculative result). */
   fromParent?: boolean
   reads: Iterable<StateKey>
-  writes: Iterable<StateKey>
-  /** Addresses credited (commutative). */
-  credits: Iterable<string>
+  /** Keys written, with their post values (opaque strings; equal strings = equal values). */
+  writes: ReadonlyMap<StateKey, string>
+  /** Credits by address (wei). */
+  credits: ReadonlyMap<string, bigint>
 }
 
 export interface Conflict {
   index: number
   key: StateKey
-  seen: Version
-  canonical: Version
+  seen: ValueSource
+  canonical: ValueSource
 }
 
-const same = (a: Version, b: Version): boolean => a.w === b.w && a.inc === b.inc && a.c === b.c && a.ci === b.ci
+function same(a: ValueSource, b: ValueSource): boolean {
+  if (a.cr !== b.cr) return false
+  if (a.w === -1 || b.w === -1) return a.w === b.w
+  return a.v === b.v
+}
 
-function applyTo(m: Map<StateKey, Version>, rec: ValidationRecord, inc: number, lookup: (k: StateKey) => Version): void {
-  for (const k of rec.writes) m.set(k, { w: rec.index, inc, c: 0, ci: 0 })
-  for (const a of rec.credits) {
+function applyTo(m: Map<StateKey, ValueSource>, rec: ValidationRecord, lookup: (k: StateKey) => ValueSource): void {
+  for (const [k, v] of rec.writes) m.set(k, { w: rec.index, v, cr: 0n })
+  for (const [a, amount] of rec.credits) {
+    if (amount === 0n) continue
     const k = balanceKey(a)
     const prev = m.get(k) ?? lookup(k)
-    m.set(k, { w: prev.w, inc: prev.inc, c: prev.c + 1, ci: prev.ci + inc })
+    m.set(k, { w: prev.w, v: prev.v, cr: prev.cr + amount })
   }
 }
 
 /** Streaming validator over one block (all group views start from the parent state). */
 export class StreamingValidator {
-  private readonly canon = new Map<StateKey, Version>()
-  private readonly groups = new Map<number, Map<StateKey, Version>>()
+  private readonly canon = new Map<StateKey, ValueSource>()
+  private readonly groups = new Map<number, Map<StateKey, ValueSource>>()
 
-  private canonOf(k: StateKey): Version {
+  private canonOf(k: StateKey): ValueSource {
     return this.canon.get(k) ?? PARENT
   }
 
-  /** The version `rec`'s view had for `k`. */
-  private seenOf(rec: ValidationRecord, k: StateKey): Version {
+  private seenOf(rec: ValidationRecord, k: StateKey): ValueSource {
     if (rec.fromParent === true) return PARENT
     return this.groups.get(rec.group)?.get(k) ?? PARENT
   }
 
   /** Checks a transaction's result against sequential order; null when valid. */
   check(rec: ValidationRecord): Conflict | null {
-    for (const keys of [rec.reads, rec.writes]) {
-      for (const k of keys) {
-        const seen = this.seenOf(rec, k)
-        const want = this.canonOf(k)
-        if (!same(seen, want)) return { index: rec.index, key: k, seen, canonical: want }
-      }
+    const test = (k: StateKey): Conflict | null => {
+      const seen = this.seenOf(rec, k)
+      const want = this.canonOf(k)
+      return same(seen, want) ? null : { index: rec.index, key: k, seen, canonical: want }
+    }
+    for (const k of rec.reads) {
+      const c = test(k)
+      if (c !== null) return c
+    }
+    for (const k of rec.writes.keys()) {
+      const c = test(k)
+      if (c !== null) return c
     }
     return null
   }
 
   /** Records what actually happened at this position in canonical order. */
-  commit(rec: ValidationRecord, reexecuted: boolean): void {
-    applyTo(this.canon, rec, reexecuted ? 1 : 0, (k) => this.canonOf(k))
+  commit(rec: ValidationRecord): void {
+    applyTo(this.canon, rec, (k) => this.canonOf(k))
   }
 
   /** Records what the transaction's group saw it do (its result as executed there). */
@@ -100,6 +111,6 @@ export class StreamingValidator {
       g = new Map()
       this.groups.set(rec.group, g)
     }
-    applyTo(g, rec, 0, () => PARENT)
+    applyTo(g, rec, () => PARENT)
   }
 }

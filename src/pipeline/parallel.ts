@@ -350,7 +350,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       if (ptx.tx.gasLimit > env.gasLimit - gasUsed) {
         // Sequential order rejects it before running it; whatever its group saw it do is void.
         excluded.push({ index: ptx.index, code: EXCLUSION_REASON.gasLimitExceedsBlock, reason: `transaction ${ptx.index}: gas limit ${ptx.tx.gasLimit} exceeds the ${env.gasLimit - gasUsed} gas the block has left` })
-        validator.commit({ index: p, group: -1, reads: [], writes: [], credits: [] }, true)
+        validator.commit({ index: p, group: -1, reads: [], writes: new Map(), credits: new Map() })
         validator.observe(rec)
         continue
       }
@@ -358,7 +358,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       const conflict = missing ? null : validator.check(rec)
       if (!missing && conflict === null) {
         if (kept) reusedSpeculative++
-        validator.commit(rec, false)
+        validator.commit(rec)
         await commitResult(p, r)
       } else {
         if (conflict !== null) conflicts.push(conflict)
@@ -369,7 +369,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
         const fixed = res.results[0]!
         repaired++
         timeline.push({ round: 2, group: -1, executorId: res.executorId, txs: 1, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
-        validator.commit(toRecord(p, -1, fixed, false), true)
+        validator.commit(toRecord(p, -1, fixed, false))
         await commitResult(p, fixed)
       }
       validator.observe(rec)
@@ -433,9 +433,24 @@ function groupOf(packageId: string): number {
   return g === null ? 0 : Number(g[1])
 }
 
+/** A validation record from a result: keys read, keys written with their post values, credits. */
 function toRecord(p: number, group: number, r: TxResult, fromParent: boolean): ValidationRecord {
-  return { index: p, group, fromParent, reads: r.access.reads, writes: r.access.writes, credits: Object.keys(r.access.credits) }
+  const writes = new Map<string, string>()
+  for (const k of r.access.writes) writes.set(k, DELETED)
+  for (const [addr, a] of Object.entries(r.writes.accounts)) {
+    if (a.deleted === true) continue
+    if (a.balance !== undefined) writes.set(`b:${addr}`, a.balance)
+    if (a.nonce !== undefined) writes.set(`n:${addr}`, a.nonce)
+    if (a.code !== undefined) writes.set(`c:${addr}`, a.code)
+    for (const [slot, v] of Object.entries(a.storage ?? {})) writes.set(`s:${addr}:${slot}`, v)
+  }
+  const credits = new Map<string, bigint>()
+  for (const [addr, v] of Object.entries(r.access.credits)) credits.set(addr, BigInt(v))
+  return { index: p, group, fromParent, reads: r.access.reads, writes, credits }
 }
+
+/** Value of a written key whose account was deleted (or whose slot was wiped). */
+const DELETED = '<deleted>'
 
 export type ParallelOptions = PlanOptions
 
