@@ -176,6 +176,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   private reads = new Set<StateKey>()
   private readValues = new Map<StateKey, WriteValue>()
   private writes = new Map<StateKey, WriteValue>()
+  private wmask = new Map<string, number>()
   private credits = new Map<string, bigint>()
   private deleted = new Set<string>()
   private cleared = new Set<string>()
@@ -252,6 +253,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     this.reads = new Set()
     this.readValues = new Map()
     this.writes = new Map()
+    this.wmask = new Map()
     this.credits = new Map()
     this.deleted = new Set()
     this.cleared = new Set()
@@ -364,7 +366,23 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     const had = w.has(key)
     const prev = w.get(key)
     w.set(key, v)
-    this.journal(had ? () => w.set(key, prev as WriteValue) : () => w.delete(key))
+    if (had) {
+      this.journal(() => w.set(key, prev as WriteValue))
+      return
+    }
+    const flag = key[0] === 'b' ? F_BAL : key[0] === 'n' ? F_NONCE : key[0] === 'c' ? F_CODE : 0
+    if (flag === 0) {
+      this.journal(() => w.delete(key))
+      return
+    }
+    // Per-address mask of written account fields (saves building keys on every getAccount).
+    const m = this.wmask
+    const addr = key.slice(2, 44)
+    m.set(addr, (m.get(addr) ?? 0) | flag)
+    this.journal(() => {
+      w.delete(key)
+      m.set(addr, (m.get(addr) ?? 0) & ~flag)
+    })
   }
 
   private setInSet(s: Set<string>, k: string, on: boolean): void {
@@ -461,17 +479,13 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     const acc = await this.inner.getAccount(address)
     this.cur.set(addr, acc === undefined ? null : { nonce: acc.nonce, balance: acc.balance, codeHash: acc.codeHash })
     if (!this.existed.has(addr)) this.existed.set(addr, acc !== undefined)
-    const w = this.writes
     if (acc === undefined) {
       this.readKey(`b:${addr}`, 0n)
       this.readKey(`n:${addr}`, 0n)
       this.readKey(`c:${addr}`)
       return undefined
     }
-    let seen = 0
-    if (w.has(`b:${addr}`)) seen |= F_BAL
-    if (w.has(`n:${addr}`)) seen |= F_NONCE
-    if (w.has(`c:${addr}`)) seen |= F_CODE
+    const seen = this.wmask.get(addr) ?? 0
     if (seen === F_ALL) return acc
     return new TracedAccount(acc, this, addr, seen)
   }
