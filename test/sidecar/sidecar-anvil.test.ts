@@ -9,7 +9,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { encodeCall } from '../../src/workloads/index.js'
 import { type BlockReport, createSidecar } from '../../sidecar/index.js'
-import { type Anvil, DEV_ADDRS, Workload, rpc, startAnvil } from './anvil-harness.js'
+import { bytesToHex } from '@ethereumjs/util'
+import { type Anvil, DEV_ADDRS, DEV_KEYS, Workload, rpc, startAnvil } from './anvil-harness.js'
 
 describe('sidecar against anvil --network optimism', () => {
   let anvil: Anvil
@@ -69,6 +70,29 @@ describe('sidecar against anvil --network optimism', () => {
       assert.equal(status.follower.mismatches, 0)
       const replay = await rpc(base, 'paradag_replayBlock', [Number(last)])
       assert.equal(replay.status, 'verified')
+
+      // Planning: two independent token transfers and two that both credit the pair's tokenA balance.
+      const raws: string[] = []
+      const sign = async (i: number, to: string, data: Uint8Array): Promise<void> => {
+        const nonce = BigInt(await rpc(anvil.url, 'eth_getTransactionCount', [DEV_ADDRS[i], 'latest']))
+        const { raw } = w.factory.build({ type: 'eip1559', privateKey: DEV_KEYS[i]!, nonce, to, data, gasLimit: 100_000n, maxFeePerGas: 20_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n })
+        raws.push(bytesToHex(raw))
+      }
+      await sign(1, w.tokenB, encodeCall('transfer(address,uint256)', ['0x00000000000000000000000000000000000e0001', 5n]))
+      await sign(2, w.tokenB, encodeCall('transfer(address,uint256)', ['0x00000000000000000000000000000000000e0002', 5n]))
+      await sign(3, w.tokenA, encodeCall('transfer(address,uint256)', [w.pair, 5n]))
+      await sign(4, w.tokenA, encodeCall('transfer(address,uint256)', [w.pair, 6n]))
+      const serial = await rpc(base, 'paradag_planBatch', [raws, Number(last), { policy: 'serialize', groups: 2 }])
+      assert.ok(serial.txs.every((t: { status: number }) => t.status === 1))
+      assert.ok(serial.edges.some((e: { from: number; to: number }) => e.from === 2 && e.to === 3), JSON.stringify(serial.edges))
+      assert.deepEqual(serial.batch, [0, 1, 2, 3])
+      const g2 = serial.groups.find((g: { txs: number[] }) => g.txs.includes(2))
+      assert.ok(g2.txs.includes(3), 'conflicting transactions share a group')
+      const defer = await rpc(base, 'paradag_planBatch', [raws, Number(last), { policy: 'defer' }])
+      assert.deepEqual(defer.deferred, [3])
+      assert.deepEqual(defer.batch, [0, 1, 2])
+      const badPlan = await fetch(base, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'paradag_planBatch', params: [['0xzz']] }) })
+      assert.equal(((await badPlan.json()) as { error: { data: { code: string } } }).error.data.code, 'SIDECAR_BAD_REQUEST')
     } finally {
       await sc.stop()
     }
