@@ -35,6 +35,8 @@ export interface SidecarOptions {
   /** Worker threads for the parallel pipeline (0 = in-process executor). */
   workers?: number
   groups?: number
+  /** Run blocks through groups even when the pipeline would fall back to sequential (small blocks). */
+  forceParallel?: boolean
   /** API server; `false` disables it, port 0 picks a free port. */
   api?: { host?: string; port?: number } | false
   /** /readyz is 200 only within this many blocks of the head. */
@@ -150,7 +152,11 @@ export class Sidecar {
         await w.start()
         this.executor = w
       } else this.executor = createInProcessExecutor('sidecar')
-      this.replayer = createParallelReplayer({ executor: this.executor, ...(this.opts.groups !== undefined ? { groups: this.opts.groups } : {}) })
+      this.replayer = createParallelReplayer({
+        executor: this.executor,
+        ...(this.opts.groups !== undefined ? { groups: this.opts.groups } : {}),
+        ...(this.opts.forceParallel === true ? { forceParallel: true } : {}),
+      })
     }
     this.deps = { api: this.api, replayer: this.replayer, profile: this.profile, chainId, rollupConfig, witnessMode: this.opts.witness ?? 'auto' }
     this.heads = new HeadSource({

@@ -21,6 +21,7 @@ interface SidecarCliOptions {
   sequential?: boolean
   workers: string
   groups?: string
+  forceParallel?: boolean
   apiHost: string
   apiPort: string
   api: boolean
@@ -58,6 +59,7 @@ export function registerSidecar(program: Command): void {
     .option('--sequential', 'replay with the sequential reference executor instead of the parallel pipeline')
     .option('--workers <n>', 'worker threads for parallel replay (0 = in-process groups)', '0')
     .option('--groups <n>', 'groups to partition each block into')
+    .option('--force-parallel', 'use groups even for small blocks (the pipeline otherwise replays them sequentially)')
     .option('--api-host <host>', 'planning API / metrics host', '127.0.0.1')
     .option('--api-port <port>', 'planning API / metrics port', '9548')
     .option('--no-api', 'do not serve the planning API and metrics')
@@ -98,6 +100,7 @@ export function registerSidecar(program: Command): void {
           sequential: o.sequential === true,
           workers: int(o.workers, '--workers') ?? 0,
           ...(o.groups !== undefined ? { groups: int(o.groups, '--groups', 1) as number } : {}),
+          forceParallel: o.forceParallel === true,
           api: o.api ? { host: o.apiHost, port: int(o.apiPort, '--api-port') as number } : false,
           readyLag: int(o.readyLag, '--ready-lag') as number,
           rpcTimeoutMs: int(o.rpcTimeout, '--rpc-timeout', 1) as number,

@@ -46,7 +46,7 @@ describe('sidecar against anvil --network optimism', () => {
 
   it('verifies every block of the workload with zero mismatches (parallel replay)', async () => {
     const reports: BlockReport[] = []
-    const sc = createSidecar({ rpcUrl: anvil.url, profile: 'anvil', fromBlock: first, toBlock: last, api: { port: 0 }, pollIntervalMs: 200, onReport: (r) => reports.push(r) })
+    const sc = createSidecar({ rpcUrl: anvil.url, profile: 'anvil', fromBlock: first, toBlock: last, api: { port: 0 }, pollIntervalMs: 200, forceParallel: true, groups: 4, onReport: (r) => reports.push(r) })
     await sc.start()
     try {
       await sc.waitFor(last)
@@ -54,6 +54,11 @@ describe('sidecar against anvil --network optimism', () => {
       assert.deepEqual(bad.map((r) => ({ n: r.number, status: r.status, diffs: r.diffs.slice(0, 3), error: r.error })), [])
       assert.equal(reports.length, Number(last - first + 1n))
       assert.ok(reports.every((r) => r.replayMode === 'parallel' && r.witness?.source === 'proofs'))
+      // The regular transactions really ran in groups (not the small-block sequential fallback).
+      assert.ok(reports.every((r) => r.parallel?.mode === 'parallel'))
+      const multi = reports.filter((r) => (r.parallel?.groups ?? 0) > 1)
+      assert.ok(multi.length >= 3, `blocks run in several groups: ${multi.length}`)
+      assert.ok(multi.some((r) => (r.parallel?.conflicts ?? 0) > 0), 'some group results conflicted and were repaired, and the block still verified')
       assert.ok(reports.some((r) => r.deviations.includes('anvil.depositNonceAfterExecution')), 'the deposit block exercised the deposit-nonce deviation')
       const txs = reports.reduce((s, r) => s + r.txs, 0)
       assert.ok(txs >= 100, `workload has ${txs} transactions`)
