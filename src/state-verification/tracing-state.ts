@@ -58,6 +58,7 @@ const F_BAL = 1
 const F_NONCE = 2
 const F_CODE = 4
 const F_ALL = 7
+const ORDER = [F_CODE, F_BAL, F_NONCE] as const
 
 /** What one traced transaction touched and left behind. */
 export interface TxAccessTrace {
@@ -140,13 +141,15 @@ class TracedAccount extends Account {
    */
   override isEmpty(): boolean {
     const known = this.tracer.knownFields(this.addr) | this.seen
-    const order = [F_CODE, F_BAL, F_NONCE].filter((f) => (known & f) !== 0)
-    for (const f of [F_CODE, F_BAL, F_NONCE]) if ((known & f) === 0) order.push(f)
-    for (const f of order) {
-      this.see(f)
-      if (f === F_BAL && this._balance !== 0n) return false
-      if (f === F_NONCE && this._nonce !== 0n) return false
-      if (f === F_CODE && !equalsBytes(this._codeHash as Uint8Array, KECCAK256_NULL)) return false
+    // Pass 0: fields already known (free); pass 1: the rest, in the order code, balance, nonce.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const f of ORDER) {
+        if (((known & f) !== 0) !== (pass === 0)) continue
+        this.see(f)
+        if (f === F_BAL && this._balance !== 0n) return false
+        if (f === F_NONCE && this._nonce !== 0n) return false
+        if (f === F_CODE && !equalsBytes(this._codeHash as Uint8Array, KECCAK256_NULL)) return false
+      }
     }
     return true
   }
@@ -177,6 +180,8 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   private readValues = new Map<StateKey, WriteValue>()
   private writes = new Map<StateKey, WriteValue>()
   private wmask = new Map<string, number>()
+  /** Per-address mask of account fields read (reads are never undone). */
+  private rmask = new Map<string, number>()
   private credits = new Map<string, bigint>()
   private deleted = new Set<string>()
   private cleared = new Set<string>()
@@ -254,6 +259,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     this.readValues = new Map()
     this.writes = new Map()
     this.wmask = new Map()
+    this.rmask = new Map()
     this.credits = new Map()
     this.deleted = new Set()
     this.cleared = new Set()
@@ -318,6 +324,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   /** Called by traced accounts when the EVM reads one of their fields. */
   noteFieldRead(addr: string, flags: number, balance: bigint, nonce: bigint): void {
     if (!this.active) return
+    this.rmask.set(addr, (this.rmask.get(addr) ?? 0) | flags)
     if ((flags & F_BAL) !== 0) this.readKey(`b:${addr}`, balance)
     if ((flags & F_NONCE) !== 0) this.readKey(`n:${addr}`, nonce)
     if ((flags & F_CODE) !== 0) this.readKey(`c:${addr}`)
@@ -325,12 +332,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
 
   /** Fields of `addr` the tx already read or wrote (checking them again costs nothing). */
   knownFields(addr: string): number {
-    let f = 0
-    const has = (k: string): boolean => this.reads.has(k) || this.writes.has(k)
-    if (has(`b:${addr}`)) f |= F_BAL
-    if (has(`n:${addr}`)) f |= F_NONCE
-    if (has(`c:${addr}`)) f |= F_CODE
-    return f
+    return (this.wmask.get(addr) ?? 0) | (this.rmask.get(addr) ?? 0)
   }
 
   /** Records a read unless the tx wrote the key; keeps the first value seen (pre-tx value). */
@@ -477,16 +479,22 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
       await this.materialize(addr)
     }
     const acc = await this.inner.getAccount(address)
-    this.cur.set(addr, acc === undefined ? null : { nonce: acc.nonce, balance: acc.balance, codeHash: acc.codeHash })
     if (!this.existed.has(addr)) this.existed.set(addr, acc !== undefined)
     if (acc === undefined) {
+      this.cur.set(addr, null)
+      this.rmask.set(addr, F_ALL)
       this.readKey(`b:${addr}`, 0n)
       this.readKey(`n:${addr}`, 0n)
       this.readKey(`c:${addr}`)
       return undefined
     }
     const seen = this.wmask.get(addr) ?? 0
-    if (seen === F_ALL) return acc
+    if (seen === F_ALL) {
+      this.cur.set(addr, { nonce: acc.nonce, balance: acc.balance, codeHash: acc.codeHash })
+      return acc
+    }
+    // `acc` stays private (the EVM mutates the copy), so it can serve as the current value.
+    this.cur.set(addr, acc)
     return new TracedAccount(acc, this, addr, seen)
   }
 
