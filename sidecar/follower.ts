@@ -155,15 +155,18 @@ export class Follower {
     if (head !== null && head.hash === this.known.get(last)!.hash) return false
     // Walk back to the highest height where we and the node agree.
     let k = last
+    let lowestReplaced = last
     for (let depth = 0; depth < MAX_REORG_DEPTH && this.known.has(k); depth++, k--) {
       const h = await this.c.deps.api.head(k, { signal })
       if (h !== null && h.hash === this.known.get(k)!.hash) break
       this.known.delete(k)
+      lowestReplaced = k
     }
-    const fork = this.known.has(k) ? k : undefined
     this.counts.reorgs++
     this.c.metrics?.reorgs.inc()
-    this.next = fork === undefined ? last : fork + 1n
+    // Re-verify from the first replaced height (the fork point + 1, or the lowest height we had
+    // checked when the fork lies below our window).
+    this.next = lowestReplaced
     this.log.error('REORG detected at block %s: re-verifying from block %s', last.toString(), this.next.toString())
     return true
   }

@@ -121,6 +121,11 @@ export class Workload {
     return BigInt(await rpc(this.url, 'eth_blockNumber', [])) + 1n
   }
 
+  /** Forgets cached nonces (after evm_revert). */
+  resetNonces(): void {
+    this.nonces.clear()
+  }
+
   private async nonce(i: number): Promise<bigint> {
     let n = this.nonces.get(i)
     if (n === undefined) n = BigInt(await rpc(this.url, 'eth_getTransactionCount', [DEV_ADDRS[i], 'latest']))
