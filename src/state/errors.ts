@@ -6,6 +6,7 @@ export type StateErrorCode =
   | 'STATE_WITNESS_MISSING_NODE'
   | 'STATE_WITNESS_MISSING_CODE'
   | 'STATE_WITNESS_INVALID'
+  | 'STATE_INVALID_WRITE'
   | 'STATE_WITNESS_MISSING_HEADER'
 
 /** Errors of the state backends. */

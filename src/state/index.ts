@@ -11,3 +11,4 @@ export { WitnessStateManager, createWitnessStateManager } from './witness-state.
 export type { WitnessStateOptions } from './witness-state.js'
 export { WitnessBlockHashes } from './witness-block-hashes.js'
 export { snapshotReader, stateManagerReader, sliceState } from './readers.js'
+export { CachedMerkleStateManager } from './cached-merkle.js'

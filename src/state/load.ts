@@ -1,6 +1,7 @@
 /** Loading a StateSnapshot into any ethereumjs state manager (e.g. a Merkle state for roots). */
 import type { Common, StateManagerInterface } from '@ethereumjs/common'
-import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import { Caches } from '@ethereumjs/statemanager'
+import { CachedMerkleStateManager } from './cached-merkle.js'
 import { Account, hexToBytes } from '@ethereumjs/util'
 import { toAddress } from './map-state-manager.js'
 import type { StateSnapshot } from './snapshot.js'
@@ -20,8 +21,8 @@ export async function loadSnapshotInto(sm: StateManagerInterface, snapshot: Stat
 }
 
 /** A Merkle state (with caches) holding `snapshot`, committed and flushed: a parent state for a block. */
-export async function merkleStateFrom(snapshot: StateSnapshot, common: Common): Promise<MerkleStateManager> {
-  const sm = new MerkleStateManager({ caches: new Caches(), common })
+export async function merkleStateFrom(snapshot: StateSnapshot, common: Common): Promise<CachedMerkleStateManager> {
+  const sm = new CachedMerkleStateManager({ caches: new Caches(), common })
   await sm.checkpoint()
   await loadSnapshotInto(sm, snapshot)
   await sm.commit()

@@ -103,7 +103,7 @@ export class MapStateManager implements StateManagerInterface {
 
   private recFromState(a: AccountState): AcctRec {
     const codeHash = a.codeHash ?? (a.code !== undefined && a.code.length > 0 ? this.keccak(a.code) : KECCAK256_NULL)
-    return { nonce: a.nonce, balance: a.balance, codeHash, storageRoot: a.storageRoot ?? KECCAK256_RLP }
+    return { nonce: a.nonce, balance: a.balance, codeHash, storageRoot: a.storageRoot ?? storageRootHint(a) }
   }
 
   private async rec(addr: string): Promise<AcctRec | null> {
@@ -194,8 +194,9 @@ export class MapStateManager implements StateManagerInterface {
     if (v !== undefined) return v
     if (sm?.complete === true) return EMPTY
     const r = await this.rec(addr)
-    if (r === null || equalsBytes(r.storageRoot, KECCAK256_RLP)) return EMPTY
-    if (this.fallback === undefined) return EMPTY
+    // Only the fallback knows slots outside the slice. (An account's storage root is no proof of
+    // empty storage here: a parent state with pending, unflushed writes reports a stale root.)
+    if (r === null || this.fallback === undefined) return EMPTY
     this.onMiss?.('storage', addr, slot)
     const loaded = await this.fallback.getStorage(addr, slot)
     if (sm === undefined) {
@@ -304,6 +305,19 @@ export class MapStateManager implements StateManagerInterface {
     copy.load(this.toSnapshot())
     return copy
   }
+}
+
+/** Stands for "has storage, root unknown": the account's storage must not be assumed empty. */
+export const NONEMPTY_STORAGE_ROOT = new Uint8Array(32).fill(1)
+
+/**
+ * Storage root to assume for a snapshot account that carries none: empty only when the snapshot
+ * says its storage is complete and holds no non-zero slot; otherwise unknown (slots not in the
+ * slice must be read from the fallback, and CREATE must see a collision).
+ */
+function storageRootHint(a: AccountState): Uint8Array {
+  const hasSlots = a.storage !== undefined && [...a.storage.values()].some((v) => v.length > 0)
+  return a.storageComplete === true && !hasSlots ? KECCAK256_RLP : NONEMPTY_STORAGE_ROOT
 }
 
 /** Address helper: a lowercase 0x address string to an ethereumjs Address. */

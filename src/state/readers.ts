@@ -5,7 +5,7 @@
  */
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { KECCAK256_NULL, KECCAK256_RLP, equalsBytes, hexToBytes } from '@ethereumjs/util'
-import { toAddress, type StateReader } from './map-state-manager.js'
+import { NONEMPTY_STORAGE_ROOT, toAddress, type StateReader } from './map-state-manager.js'
 import type { AccountState, StateSnapshot } from './snapshot.js'
 
 const EMPTY = new Uint8Array(0)
@@ -19,7 +19,8 @@ export function snapshotReader(s: StateSnapshot): StateReader {
       const out: AccountState = { balance: a.balance, nonce: a.nonce }
       if (a.code !== undefined) out.code = a.code
       if (a.codeHash !== undefined) out.codeHash = a.codeHash
-      out.storageRoot = a.storageRoot ?? (a.storage !== undefined && a.storage.size > 0 ? NONEMPTY_ROOT : KECCAK256_RLP)
+      if (a.storageRoot !== undefined) out.storageRoot = a.storageRoot
+      else if (a.storageComplete === true) out.storageRoot = [...(a.storage?.values() ?? [])].some((v) => v.length > 0) ? NONEMPTY_STORAGE_ROOT : KECCAK256_RLP
       return out
     },
     async getCode(address) {
@@ -31,8 +32,6 @@ export function snapshotReader(s: StateSnapshot): StateReader {
   }
 }
 
-/** Marker root for snapshot accounts that have storage but no recorded root. */
-const NONEMPTY_ROOT = new Uint8Array(32).fill(1)
 
 /** A reader over any ethereumjs state manager (reads go through its caches). */
 export function stateManagerReader(sm: StateManagerInterface): StateReader {

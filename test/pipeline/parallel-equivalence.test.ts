@@ -33,3 +33,19 @@ describe('parallel execution equals sequential execution', () => {
   it('uniswap swaps', async () => check(await generateUniswap({ txs: 60, accounts: 30, seed: 5 }), 4))
   it('mixed workload with invalid transactions', async () => check(await generateMixed({ txs: 150, accounts: 40, seed: 6 }), 3))
 })
+
+describe('planning does not depend on the parent state backend', () => {
+  it('plans over a MapStateManager snapshot equal plans over the Merkle state', async () => {
+    const { MapStateManager } = await import('../../src/state/index.js')
+    const { planBlock } = await import('../../src/pipeline/index.js')
+    const w = await generateErc20({ txs: 80, accounts: 30, seed: 9 })
+    const { env, raws, chain } = workloadBlockInput(w)
+    const opts = { common: w.common, chain, env, raws, executor: createInProcessExecutor(), groups: 2, forceParallel: true, sliceMode: 'full' as const }
+    const a = await planBlock({ ...opts, state: new MapStateManager({ snapshot: w.genesis }) })
+    const b = await planBlock({ ...opts, state: await merkleFrom(w.genesis, w.common) })
+    assert.deepEqual(a.predictions, b.predictions)
+    assert.deepEqual(a.keep, b.keep)
+    const strip = (p: typeof a): unknown => p.packages.map((x) => ({ ...x, slice: Object.keys(x.slice).sort() }))
+    assert.deepEqual(strip(a), strip(b))
+  })
+})

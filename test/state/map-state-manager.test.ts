@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { MerkleStateManager, Caches } from '@ethereumjs/statemanager'
+import { Caches } from '@ethereumjs/statemanager'
 import { Account, Address, bytesToHex, hexToBytes } from '@ethereumjs/util'
-import { MapStateManager, snapshotFromJson, snapshotToJson, type StateReader } from '../../src/state/index.js'
+import { CachedMerkleStateManager, MapStateManager, snapshotFromJson, snapshotToJson, type StateReader } from '../../src/state/index.js'
 
 const ADDRS = [1, 2, 3, 4].map((i) => new Address(hexToBytes(`0x${i.toString(16).padStart(40, '0')}`)))
 const SLOTS = [0, 1, 2].map((i) => hexToBytes(`0x${i.toString(16).padStart(64, '0')}`))
@@ -29,7 +29,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ op: 'revert' as const }),
 )
 
-async function observe(sm: MapStateManager | MerkleStateManager): Promise<string> {
+async function observe(sm: MapStateManager | CachedMerkleStateManager): Promise<string> {
   const parts: string[] = []
   for (const a of ADDRS) {
     const acc = await sm.getAccount(a)
@@ -40,7 +40,7 @@ async function observe(sm: MapStateManager | MerkleStateManager): Promise<string
   return parts.join('|')
 }
 
-async function apply(sm: MapStateManager | MerkleStateManager, op: Op, depth: { d: number }): Promise<void> {
+async function apply(sm: MapStateManager | CachedMerkleStateManager, op: Op, depth: { d: number }): Promise<void> {
   switch (op.op) {
     case 'putAccount': {
       const a = ADDRS[op.a]!
@@ -76,10 +76,10 @@ async function apply(sm: MapStateManager | MerkleStateManager, op: Op, depth: { 
 }
 
 describe('MapStateManager', () => {
-  it('behaves like MerkleStateManager under random ops with checkpoints', async () => {
+  it('behaves like the cached Merkle state under random ops with checkpoints', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { maxLength: 40 }), async (ops) => {
-        const merkle = new MerkleStateManager({ caches: new Caches() })
+        const merkle = new CachedMerkleStateManager({ caches: new Caches() })
         const map = new MapStateManager()
         const dm = { d: 0 }
         const dp = { d: 0 }
