@@ -31,6 +31,7 @@
  */
 import { EDGE_KIND } from './constants.js'
 import { DagError } from './errors.js'
+import { EdgeBuffer } from './edge-buffer.js'
 import type { CompactAccesses, ConflictDag, ForwardIndex } from './types.js'
 
 // per-transaction merged flags of one key
@@ -46,8 +47,6 @@ const WAR = EDGE_KIND.war
 const CARRY = EDGE_KIND.carry
 // marks a carry node in the credit list (tx indices stay below 2^28)
 const CARRY_NODE = 1 << 30
-// in-edges of one tx deduplicated by scanning, before switching to the mark array
-const SCAN_LIMIT = 8
 
 /** Builds the conflict DAG of a batch from its compact accesses (linear time). */
 export function buildDag(input: CompactAccesses): ConflictDag {
@@ -73,83 +72,13 @@ export function buildDag(input: CompactAccesses): ConflictDag {
   const pool = new Int32Array(2 * poolBound(input) + 2)
   let poolTop = 0
 
-  // dedup of (i, j): mk[2i] === j + 1 means edge mk[2i+1] already goes i -> j
-  const mk = new Int32Array(2 * n)
-
-  let cap = Math.max(64, accessCount)
-  let edgeFrom = new Uint32Array(cap)
-  let edgeTo = new Uint32Array(cap)
-  let edgeKinds = new Uint8Array(cap)
-  let edgeKey = new Uint32Array(cap)
-  let edgeMulti = new Uint8Array(cap)
-  let e = 0
+  const edges = new EdgeBuffer(n, accessCount)
   const inOffsets = new Uint32Array(n + 1)
-
-  const grow = (): void => {
-    cap = cap + (cap >>> 1) + 64
-    const f = new Uint32Array(cap)
-    f.set(edgeFrom)
-    edgeFrom = f
-    const t = new Uint32Array(cap)
-    t.set(edgeTo)
-    edgeTo = t
-    const kd = new Uint8Array(cap)
-    kd.set(edgeKinds)
-    edgeKinds = kd
-    const ky = new Uint32Array(cap)
-    ky.set(edgeKey)
-    edgeKey = ky
-    const m = new Uint8Array(cap)
-    m.set(edgeMulti)
-    edgeMulti = m
-  }
-
-  // Dedup: while j has few in-edges, scan them (hot in cache); past SCAN_LIMIT switch to the
-  // mark array, which avoids a random memory access per edge in the common case.
-  let jStart = 0
-  const addEdge = (i: number, j1: number, kind: number, k: number): void => {
-    const have = e - jStart
-    if (have <= SCAN_LIMIT) {
-      for (let x = jStart; x < e; x++) {
-        if (edgeFrom[x] === i) {
-          edgeKinds[x] = (edgeKinds[x] as number) | kind
-          if (edgeKey[x] !== k) edgeMulti[x] = 1
-          return
-        }
-      }
-      if (have === SCAN_LIMIT) {
-        for (let x = jStart; x < e; x++) {
-          const m = 2 * (edgeFrom[x] as number)
-          mk[m] = j1
-          mk[m + 1] = x
-        }
-      }
-    } else {
-      const mi = 2 * i
-      if (mk[mi] === j1) {
-        const x = mk[mi + 1] as number
-        edgeKinds[x] = (edgeKinds[x] as number) | kind
-        if (edgeKey[x] !== k) edgeMulti[x] = 1
-        return
-      }
-    }
-    if (e === cap) grow()
-    if (have >= SCAN_LIMIT) {
-      const mi = 2 * i
-      mk[mi] = j1
-      mk[mi + 1] = e
-    }
-    edgeFrom[e] = i
-    edgeTo[e] = j1 - 1
-    edgeKinds[e] = kind
-    edgeKey[e] = k
-    e++
-  }
 
   for (let j = 0; j < n; j++) {
     const j1 = j + 1
     const stamp = j1 << 3
-    jStart = e
+    edges.begin()
     const s = offsets[j] as number
     const t = offsets[j + 1] as number
     // pass 1: merge this transaction's entries per key
@@ -171,31 +100,13 @@ export function buildDag(input: CompactAccesses): ConflictDag {
       ks[b] = stamp
       const fromWrite = (f & F_WRITE) === 0 ? RAW : (f & F_READ) !== 0 ? RAW | WAW : WAW
       const lw1 = ks[b + 1] as number
-      if (lw1 !== 0 && (f & (F_READ | F_WRITE)) !== 0) {
-        // the edge from the last writer is the most frequent one: addEdge's scan path inlined
-        const i = lw1 - 1
-        if (e - jStart < SCAN_LIMIT) {
-          let x = jStart
-          while (x < e && edgeFrom[x] !== i) x++
-          if (x < e) {
-            edgeKinds[x] = (edgeKinds[x] as number) | fromWrite
-            if (edgeKey[x] !== k) edgeMulti[x] = 1
-          } else {
-            if (e === cap) grow()
-            edgeFrom[e] = i
-            edgeTo[e] = j
-            edgeKinds[e] = fromWrite
-            edgeKey[e] = k
-            e++
-          }
-        } else addEdge(i, j1, fromWrite, k)
-      }
+      if (lw1 !== 0 && (f & (F_READ | F_WRITE)) !== 0) edges.add(lw1 - 1, j, fromWrite, k)
       if ((f & F_WRITE) !== 0) {
-        for (let q = ks[b + 2] as number; q !== 0; q = pool[q - 1] as number) addEdge(pool[q - 2] as number, j1, WAR, k)
+        for (let q = ks[b + 2] as number; q !== 0; q = pool[q - 1] as number) edges.add(pool[q - 2] as number, j, WAR, k)
         for (let q = ks[b + 3] as number; q !== 0; q = pool[q - 1] as number) {
           const x = pool[q - 2] as number
           // a carry node's reader is in the reader list already (war edge above)
-          if ((x & CARRY_NODE) === 0) addEdge(x, j1, fromWrite, k)
+          if ((x & CARRY_NODE) === 0) edges.add(x, j, fromWrite, k)
         }
         ks[b + 1] = j1
         ks[b + 2] = 0
@@ -205,8 +116,8 @@ export function buildDag(input: CompactAccesses): ConflictDag {
         if (cq !== 0) {
           for (; cq !== 0; cq = pool[cq - 1] as number) {
             const x = pool[cq - 2] as number
-            if ((x & CARRY_NODE) === 0) addEdge(x, j1, RAW, k)
-            else addEdge(x & ~CARRY_NODE, j1, CARRY, k)
+            if ((x & CARRY_NODE) === 0) edges.add(x, j, RAW, k)
+            else edges.add(x & ~CARRY_NODE, j, CARRY, k)
           }
           // this reader has seen every credit so far: later readers order after it
           pool[poolTop] = j | CARRY_NODE
@@ -232,18 +143,19 @@ export function buildDag(input: CompactAccesses): ConflictDag {
         ks[b + 3] = poolTop
       }
     }
-    inOffsets[j1] = e
+    inOffsets[j1] = edges.count
   }
 
+  const m = edges.count
   return {
     txCount: n,
-    edgeCount: e,
+    edgeCount: m,
     inOffsets,
-    edgeFrom: edgeFrom.subarray(0, e),
-    edgeTo: edgeTo.subarray(0, e),
-    edgeKinds: edgeKinds.subarray(0, e),
-    edgeKey: edgeKey.subarray(0, e),
-    edgeMultiKey: edgeMulti.subarray(0, e),
+    edgeFrom: edges.from.subarray(0, m),
+    edgeTo: edges.to.subarray(0, m),
+    edgeKinds: edges.kinds.subarray(0, m),
+    edgeKey: edges.key.subarray(0, m),
+    edgeMultiKey: edges.multi.subarray(0, m),
     gas: input.gas,
     accesses: input,
   }
