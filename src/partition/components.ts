@@ -33,9 +33,10 @@ export interface TargetGroupedEdges extends EdgeList {
 }
 
 /**
- * Components by union-find over typed arrays (union by size, path halving); near-linear.
- * Given a ConflictDag (edges grouped by ascending target) it uses a faster pass that finds only
- * the sources: a target is still a singleton when its in-edges come up.
+ * Components by union-find over typed arrays: path halving, and linking the larger root under the
+ * smaller, so every root is its component's smallest transaction (which also makes the canonical
+ * numbering a single pass). Given a ConflictDag (edges grouped by ascending target) it uses a
+ * faster pass that finds only the sources: a target is still a singleton when its in-edges come up.
  */
 export function componentsUnionFind(input: EdgeList | TargetGroupedEdges): Components {
   if ('inOffsets' in input && input.inOffsets.length === input.txCount + 1) return unionFindByTarget(input)
@@ -46,42 +47,19 @@ export function componentsUnionFind(input: EdgeList | TargetGroupedEdges): Compo
       details: { txCount: n, edgeCount: m, from: input.edgeFrom.length, to: input.edgeTo.length },
     })
   }
-  const parent = new Int32Array(n)
-  for (let i = 0; i < n; i++) parent[i] = i
-  const size = new Uint32Array(n).fill(1)
+  const parent = identity(n)
   const from = input.edgeFrom
   const to = input.edgeTo
   for (let e = 0; e < m; e++) {
-    let a = from[e] as number
-    let b = to[e] as number
-    if (a >= n || b >= n) {
+    const a = from[e] as number
+    const b = to[e] as number
+    if (!(a < n && b < n && a >= 0 && b >= 0)) {
       throw new PartitionError('PARTITION_INVALID_INPUT', 'edge endpoint out of range', { details: { edge: e, from: a, to: b, txCount: n } })
     }
-    // find with path halving
-    let pa = parent[a] as number
-    while (pa !== a) {
-      const g = parent[pa] as number
-      parent[a] = g
-      a = g
-      pa = parent[a] as number
-    }
-    let pb = parent[b] as number
-    while (pb !== b) {
-      const g = parent[pb] as number
-      parent[b] = g
-      b = g
-      pb = parent[b] as number
-    }
-    if (a === b) continue
-    const sa = size[a] as number
-    const sb = size[b] as number
-    if (sa < sb) {
-      parent[a] = b
-      size[b] = sa + sb
-    } else {
-      parent[b] = a
-      size[a] = sa + sb
-    }
+    const ra = findHalving(parent, a)
+    const rb = findHalving(parent, b)
+    if (ra < rb) parent[rb] = ra
+    else if (rb < ra) parent[ra] = rb
   }
   return canonicalLabels(parent)
 }
@@ -96,9 +74,7 @@ function unionFindByTarget(input: TargetGroupedEdges): Components {
       details: { txCount: n, edges: m, edgeCount: input.edgeCount, from: from.length },
     })
   }
-  const parent = new Int32Array(n)
-  for (let i = 0; i < n; i++) parent[i] = i
-  const size = new Uint32Array(n).fill(1)
+  const parent = identity(n)
   let prevEnd = 0
   for (let j = 0; j < n; j++) {
     const s = inOffsets[j] as number
@@ -107,12 +83,11 @@ function unionFindByTarget(input: TargetGroupedEdges): Components {
       throw new PartitionError('PARTITION_INVALID_INPUT', 'inOffsets not non-decreasing', { details: { tx: j } })
     }
     prevEnd = t
-    if (s === t) continue
-    // j is a singleton here (no earlier edge touches it): hang it under the first source's root
-    let r = -1
+    // j is a singleton root here (no earlier edge touches it); r is the root of j's tree
+    let r = j
     for (let x = s; x < t; x++) {
       let a = from[x] as number
-      if (a >= j) {
+      if (!(a < j && a >= 0)) {
         throw new PartitionError('PARTITION_INVALID_INPUT', 'edge source not below its target', { details: { edge: x, from: a, to: j } })
       }
       let pa = parent[a] as number
@@ -122,48 +97,49 @@ function unionFindByTarget(input: TargetGroupedEdges): Components {
         a = g
         pa = parent[a] as number
       }
-      if (r < 0) {
+      if (a < r) {
+        parent[r] = a
         r = a
-        parent[j] = r
-        size[r] = (size[r] as number) + 1
-      } else if (a !== r) {
-        const sa = size[a] as number
-        const sr = size[r] as number
-        if (sa > sr) {
-          parent[r] = a
-          size[a] = sa + sr
-          r = a
-        } else {
-          parent[a] = r
-          size[r] = sa + sr
-        }
-      }
+      } else if (a > r) parent[a] = r
     }
   }
   return canonicalLabels(parent)
 }
 
-/** Canonical ids: scanning txs in order, a root's first member is its smallest tx. */
+function identity(n: number): Int32Array {
+  const parent = new Int32Array(n)
+  for (let i = 0; i < n; i++) parent[i] = i
+  return parent
+}
+
+function findHalving(parent: Int32Array, x: number): number {
+  let p = parent[x] as number
+  while (p !== x) {
+    const g = parent[p] as number
+    parent[x] = g
+    x = g
+    p = parent[x] as number
+  }
+  return x
+}
+
+/**
+ * Canonical ids from a forest whose roots are component minima: scanning txs in order, a root
+ * opens the next id and every other tx takes its root's (smaller, already numbered) id.
+ */
 function canonicalLabels(parent: Int32Array): Components {
   const n = parent.length
-  const label = new Int32Array(n).fill(-1)
   const componentOf = new Uint32Array(n)
   let count = 0
   for (let i = 0; i < n; i++) {
-    let r = i
-    let pr = parent[r] as number
-    while (pr !== r) {
-      const g = parent[pr] as number
-      parent[r] = g
-      r = g
-      pr = parent[r] as number
+    let r = parent[i] as number
+    if (r === i) {
+      componentOf[i] = count++
+      continue
     }
-    let id = label[r] as number
-    if (id < 0) {
-      id = count++
-      label[r] = id
-    }
-    componentOf[i] = id
+    while (parent[r] !== r) r = parent[r] as number
+    parent[i] = r
+    componentOf[i] = componentOf[r] as number
   }
   return { count, componentOf }
 }

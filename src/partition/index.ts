@@ -1,5 +1,5 @@
 export { componentsUnionFind, componentsGraphology } from './components.js'
-export type { Components, EdgeList } from './components.js'
+export type { Components, EdgeList, TargetGroupedEdges } from './components.js'
 export { packGroups } from './pack.js'
 export type { PackOptions, PackResult, PackedGroup, LargestComponent } from './pack.js'
 export { partition } from './partition.js'
