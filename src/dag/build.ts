@@ -62,8 +62,8 @@ export function buildDag(input: CompactAccesses): ConflictDag {
   // stored +1 so that zero-filled fresh memory means "none" (no fill pass over large arrays):
   //   +0 ((tx + 1) << 3) | merged access flags of that tx (flags zeroed once applied)
   //   +1 last writer + 1
-  //   +2 readers since the last write: pool list head + 1
-  //   +3 credits not yet seen by a reader: pool list head + 1. After a reader consumed credits the
+  //   +2 readers since the last write: pool list handle (0 = empty)
+  //   +3 credits not yet seen by a reader: pool list handle (0 = empty). After a reader consumed credits the
   //      list holds a "carry" node (tx | CARRY_NODE) for that reader, so later readers order after
   //      it instead of after every creditor.
   const ks = new Int32Array(K * 4)
