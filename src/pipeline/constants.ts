@@ -7,3 +7,5 @@
 export const SEQUENTIAL_BELOW_TXS = 16
 /** Blocks whose DAG shows less ideal speedup than this (over the groups available) run sequentially. */
 export const SEQUENTIAL_BELOW_SPEEDUP = 1.15
+/** Traced examples per call shape before a learned access template is trusted (learn + confirm). */
+export const TEMPLATE_EXAMPLES = 2

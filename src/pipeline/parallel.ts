@@ -22,16 +22,20 @@ import { partition } from '../partition/index.js'
 import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import {
   EXCLUSION_REASON,
+  TemplateStore,
   TracingStateManager,
   accessSetFromJson,
+  accessSetToJson,
+  predictTransferStatic,
+  shapeOf,
   applyWriteSet,
   creditBalance,
   traceTransaction,
   writeSetFromJson,
   type AccessSet,
 } from '../state-verification/index.js'
-import { applyPreBlockSystemWrites } from '../chain/index.js'
-import { SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS } from './constants.js'
+import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
+import { SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
 import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, type BlockOutcome } from './sequential.js'
 
@@ -88,6 +92,10 @@ export interface PlanOptions {
   systemWritesApplied?: boolean
   /** Plan a sequential (traced) execution: the reference with access sets, BAL and DAG hint. */
   sequential?: boolean
+  /** Learned access templates, kept across blocks by the caller (default: a fresh store per block); false: trace every call. */
+  templates?: TemplateStore | false
+  /** Predict plain transfers to code-less accounts statically (default true). */
+  staticTransfers?: boolean
 }
 
 /** The construction half's output: everything the committer needs besides group results. */
@@ -110,6 +118,8 @@ export interface BlockPlan {
   fallbackReason?: string
   phases: PhaseTimes
   timeline: TimelineEntry[]
+  /** How the access sets were predicted: traced speculative runs, or cheap (static rules, templates). */
+  predictedBy?: { traced: number; cheap: number }
 }
 
 const now = (): number => performance.now()
@@ -163,7 +173,9 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     groups: 0,
     phases,
     timeline,
+    predictedBy: { traced: 0, cheap: 0 },
   }
+  const stats = { cheap: 0 }
   if (opts.sequential === true) {
     plan.fallbackReason = 'sequential execution requested'
     return plan
@@ -186,22 +198,78 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       await executor.setParent!(parentId, opts.parentSnapshot!)
       plan.parentId = parentId
     }
-    const chunks = Math.max(1, Math.min(executor.size ?? groupsWanted, txs.length))
-    const per = Math.ceil(txs.length / chunks)
     const byIndex = new Map<number, number>(txs.map((t, p) => [t.index, p]))
     const predictions: TxResult[] = new Array(txs.length)
-    await Promise.all(
-      Array.from({ length: chunks }, async (_, c) => {
-        const list = txs.slice(c * per, (c + 1) * per)
-        if (list.length === 0) return
-        const pkg = toPackage(`${env.number}:predict:${c}`, 0, c, plan, list, {})
-        const o: ReplicaOptions = replica ? { parentId } : { fallback: reader }
-        const res = executor.executeIsolated !== undefined ? await executor.executeIsolated(pkg, o) : await isolatedInProcess(pkg, reader)
-        timeline.push({ round: 0, group: c, executorId: res.executorId, txs: list.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'predict' })
-        for (const r of res.results) predictions[byIndex.get(r.index)!] = r
-      }),
-    )
+    const traced = new Array<boolean>(txs.length).fill(false)
+    // Traces positions against the parent state, in parallel chunks.
+    let batch = 0
+    const trace = async (positions: number[]): Promise<void> => {
+      if (positions.length === 0) return
+      const chunks = Math.max(1, Math.min(executor.size ?? groupsWanted, positions.length))
+      const per = Math.ceil(positions.length / chunks)
+      const b = batch++
+      await Promise.all(
+        Array.from({ length: chunks }, async (_, c) => {
+          const list = positions.slice(c * per, (c + 1) * per).map((p) => txs[p]!)
+          if (list.length === 0) return
+          const pkg = toPackage(`${env.number}:predict:${b}:${c}`, 0, c, plan, list, {})
+          const o: ReplicaOptions = replica ? { parentId } : { fallback: reader }
+          const res = executor.executeIsolated !== undefined ? await executor.executeIsolated(pkg, o) : await isolatedInProcess(pkg, reader)
+          timeline.push({ round: 0, group: c, executorId: res.executorId, txs: list.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'predict' })
+          for (const r of res.results) {
+            const p = byIndex.get(r.index)!
+            predictions[p] = r
+            traced[p] = true
+          }
+        }),
+      )
+    }
+    // Cheap predictions first (static transfers, trusted templates); templates learn from a few
+    // traced examples per call shape; everything else is traced.
+    const templates = opts.templates === false ? undefined : (opts.templates ?? new TemplateStore())
+    const cheap = async (p: number): Promise<boolean> => {
+      const tx = txs[p]!.tx
+      const a = templates?.predict(tx) ?? (opts.staticTransfers === false ? undefined : await predictTransferStatic(tx, { parent: state, block: createEnvBlockFor(plan), feeRecipients }))
+      if (a === undefined) return false
+      predictions[p] = placeholderResult(txs[p]!.index, a)
+      stats.cheap++
+      return true
+    }
+    let pending: number[] = []
+    for (let p = 0; p < txs.length; p++) if (!(await cheap(p))) pending.push(p)
+    if (templates !== undefined) {
+      const examples: number[] = []
+      const perShape = new Map<string, number>()
+      for (const p of pending) {
+        const shape = shapeOf(txs[p]!.tx)
+        if (shape === undefined || !templates.wants(shape)) continue
+        const n = perShape.get(shape) ?? 0
+        if (n < TEMPLATE_EXAMPLES) {
+          perShape.set(shape, n + 1)
+          examples.push(p)
+        }
+      }
+      // Learning pays only when a shape repeats beyond its examples.
+      const counts = new Map<string, number>()
+      for (const p of pending) {
+        const shape = shapeOf(txs[p]!.tx)
+        if (shape !== undefined) counts.set(shape, (counts.get(shape) ?? 0) + 1)
+      }
+      const worth = examples.filter((p) => (counts.get(shapeOf(txs[p]!.tx)!) ?? 0) > TEMPLATE_EXAMPLES)
+      if (worth.length > 0) {
+        await trace(worth)
+        for (const p of worth) {
+          const r = predictions[p]!
+          if (r.status === 'included' && r.receipt?.status === 1) templates.observe(txs[p]!.tx, accessSetFromJson(r.access))
+        }
+        const rest: number[] = []
+        for (const p of pending) if (!traced[p] && !(await cheap(p))) rest.push(p)
+        pending = rest
+      }
+    }
+    await trace(pending.filter((p) => !traced[p]))
     plan.predictions = predictions
+    plan.predictedBy = { traced: traced.filter(Boolean).length, cheap: stats.cheap }
     phases.predictMs = now() - tp
 
     // ---- DAG and partition ----
@@ -221,7 +289,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     const compSize = new Uint32Array(part.componentCount)
     for (let p = 0; p < txs.length; p++) compSize[part.componentOf[p]!]!++
     const reuse = opts.reuseSpeculative ?? true
-    for (let p = 0; p < txs.length; p++) plan.keep[p] = reuse && compSize[part.componentOf[p]!] === 1
+    for (let p = 0; p < txs.length; p++) plan.keep[p] = reuse && traced[p] === true && compSize[part.componentOf[p]!] === 1
     for (const g of part.groups) {
       const positions = [...g.txs].filter((p) => !plan.keep[p])
       if (positions.length === 0) continue
@@ -234,6 +302,29 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
   }
   phases.totalMs = now() - t0
   return plan
+}
+
+/** A stand-in result for a transaction predicted without running it (never committed as is). */
+function placeholderResult(index: number, a: AccessSet): TxResult {
+  return {
+    index,
+    status: 'excluded',
+    exclusion: { code: 'NOT_EXECUTED', reason: 'predicted without execution' },
+    access: accessSetToJson(a),
+    writes: { accounts: {}, credits: {} },
+    misses: [],
+  }
+}
+
+const envBlocks = new WeakMap<object, ReturnType<typeof createEnvBlock>>()
+/** The plan's EVM environment block (cached per plan). */
+function createEnvBlockFor(plan: BlockPlan): ReturnType<typeof createEnvBlock> {
+  let b = envBlocks.get(plan)
+  if (b === undefined) {
+    b = rulesFor(plan.chain, plan.env).block
+    envBlocks.set(plan, b)
+  }
+  return b
 }
 
 async function isolatedInProcess(pkg: WorkPackage, fallback: StateReader): Promise<GroupResult> {
