@@ -4,7 +4,9 @@ import type { Command } from 'commander'
 import { bytesToHex } from '@ethereumjs/util'
 import { WorkerExecutor, createInProcessExecutor } from '../../src/group-exec/index.js'
 import { executeParallel, executeSequential, type BlockOutcome, type ParallelReport } from '../../src/pipeline/index.js'
-import { merkleStateFrom, snapshotToJson } from '../../src/state/index.js'
+import { MapStateManager, merkleStateFrom, snapshotToJson } from '../../src/state/index.js'
+import { buildBlockAccessList } from '../../src/state-verification/index.js'
+import { writeFileSync } from 'node:fs'
 import { workloadBlockInput } from '../../src/workloads/index.js'
 import { loadBlockFile } from '../block-files.js'
 import { replayFixture } from './replay-fixture.js'
@@ -19,6 +21,7 @@ interface ReplayOpts {
   verify?: boolean
   json?: boolean
   inProcess?: boolean
+  bal?: string
 }
 
 /** Registers `replay`. */
@@ -34,6 +37,7 @@ export function registerReplay(program: Command): void {
     .option('--verify', 'also run sequentially in this process and compare roots and every receipt')
     .option('--in-process', 'execute groups in this thread instead of worker threads')
     .option('--json', 'print a JSON object')
+    .option('--bal <file>', 'write the block\'s EIP-7928 access list (RLP, hash, JSON) and DAG hint to a JSON file')
     .action(
       action(async (file: string | undefined, o: ReplayOpts) => {
         if (o.fixture !== undefined) return replayFixture(o.fixture, o)
@@ -62,6 +66,11 @@ export function registerReplay(program: Command): void {
           const t = performance.now()
           seq = await executeSequential({ common, env, state, raws })
           seqMs = performance.now() - t
+        }
+        if (o.bal !== undefined) {
+          if (report === null) throw new UsageError('--bal needs the parallel path (drop --sequential)')
+          const built = await buildBlockAccessList(report.traces, new MapStateManager({ snapshot: w.genesis }), { alwaysTouched: [env.coinbase] })
+          writeFileSync(o.bal, toJson({ blockAccessListHash: bytesToHex(built.hash), blockAccessListRlp: bytesToHex(built.rlp), blockAccessList: built.json, dagHint: report.dagHint }, 2))
         }
         const main = report?.outcome ?? seq!
         const diffs = report !== null && seq !== null ? compareOutcomes(report.outcome, seq) : []

@@ -33,6 +33,7 @@ import {
   traceTransaction,
   writeSetFromJson,
   type AccessSet,
+  type BalTxInput,
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
 import { SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
@@ -367,8 +368,10 @@ export interface ParallelReport {
   timeline: TimelineEntry[]
   /** For each included transaction (block order), the earlier included ones it depends on. */
   dagHint: number[][]
-  /** Actual access sets of the included transactions, in block order (for the BAL). */
+  /** Actual access sets of the included transactions, in block order. */
   accessSets: AccessSet[]
+  /** Actual access and write sets of the included transactions, in block order (input of the EIP-7928 BAL). */
+  traces: BalTxInput[]
   idealSpeedup: number
 }
 
@@ -386,6 +389,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   const excluded: Exclusion[] = [...plan.excluded]
   const included: { index: number; tx: TypedTransaction; receipt: ReceiptInput }[] = []
   const committedAccess: AccessSet[] = []
+  const committedTraces: BalTxInput[] = []
   const conflicts: Conflict[] = []
   const byIndex = new Map<number, number>(txs.map((t, p) => [t.index, p]))
   let gasUsed = 0n
@@ -410,7 +414,9 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       }
       gasUsed += receipt.gasUsed
       included.push({ index: ptx.index, tx: ptx.tx, receipt })
-      committedAccess.push(accessSetFromJson(r.access))
+      const accessSet = accessSetFromJson(r.access)
+      committedAccess.push(accessSet)
+      committedTraces.push({ accessSet, writeSet: writeSetFromJson(r.writes) })
     } else {
       excluded.push({ index: ptx.index, code: r.exclusion?.code ?? 'INVALID_TX', reason: `transaction ${ptx.index}: ${r.exclusion?.reason ?? 'excluded'}` })
     }
@@ -487,6 +493,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       gasUsed += receipt.gasUsed
       included.push({ index: ptx.index, tx: ptx.tx, receipt })
       committedAccess.push(t.accessSet)
+      committedTraces.push({ accessSet: t.accessSet, writeSet: t.writeSet })
     }
     // Credits the tracer kept pending (recipients nobody read) go into the state now.
     for (const [addr, amount] of tracer.pendingCredits()) await creditBalance(state, toAddress(addr), amount)
@@ -512,6 +519,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     timeline,
     dagHint: dagHintOf(committedAccess),
     accessSets: committedAccess,
+    traces: committedTraces,
     idealSpeedup: plan.idealSpeedup,
   }
   if (plan.fallbackReason !== undefined) report.fallbackReason = plan.fallbackReason

@@ -4,8 +4,8 @@ import fc from 'fast-check'
 import { bytesToHex } from '@ethereumjs/util'
 import { WorkerExecutor, createInProcessExecutor, type Executor, type GroupResult, type WorkPackage } from '../../src/group-exec/index.js'
 import { executeParallel, executeSequential, type ParallelReport, type PipelineExecutor } from '../../src/pipeline/index.js'
-import { accessSetToJson } from '../../src/state-verification/index.js'
-import { merkleStateFrom, snapshotToJson } from '../../src/state/index.js'
+import { accessSetToJson, buildBlockAccessList } from '../../src/state-verification/index.js'
+import { MapStateManager, merkleStateFrom, snapshotToJson } from '../../src/state/index.js'
 import { generateMixed, workloadBlockInput } from '../../src/workloads/index.js'
 
 const SLOW = process.env.PARADAG_SLOW === '1' || process.env.CI === 'true'
@@ -87,9 +87,12 @@ describe('serial equivalence (property)', () => {
           const want = blockSummary({ outcome: seq })
           assert.deepEqual(blockSummary(traced), want)
           assert.deepEqual(blockSummary(par), want)
-          // Same access sets (hence the same BAL and DAG hint) as the traced sequential run.
+          // Same access sets, DAG hint and EIP-7928 block access list as the traced sequential run.
           assert.deepEqual(par.accessSets.map(accessSetToJson), traced.accessSets.map(accessSetToJson))
           assert.deepEqual(par.dagHint, traced.dagHint)
+          const bal = async (r: ParallelReport): Promise<string> =>
+            bytesToHex((await buildBlockAccessList(r.traces, new MapStateManager({ snapshot: w.genesis }), { alwaysTouched: [env.coinbase] })).rlp)
+          assert.equal(await bal(par), await bal(traced))
         },
       ),
       { numRuns: RUNS },
