@@ -61,19 +61,20 @@ export class CachedMerkleStateManager extends MerkleStateManager {
       if ((await this.getAccount(addr)) === undefined) await this.putAccount(addr, new Account())
       await this.modifyAccountFields(addr, { codeHash })
     }
-    const storage = caches.storage?.flush() ?? []
-    const puts: typeof storage = []
-    const dels: typeof storage = []
-    for (const item of storage) {
-      const decoded = RLP.decode(item[2] ?? new Uint8Array(0)) as Uint8Array
-      ;(decoded.length > 0 ? puts : dels).push(item)
+    // Per account: slot updates before deletions (geth's order), then one account update.
+    const byAccount = new Map<string, { puts: [Uint8Array, Uint8Array][]; dels: Uint8Array[] }>()
+    for (const [addrHex, keyHex, value] of caches.storage?.flush() ?? []) {
+      let e = byAccount.get(addrHex)
+      if (e === undefined) byAccount.set(addrHex, (e = { puts: [], dels: [] }))
+      const decoded = RLP.decode(value ?? new Uint8Array(0)) as Uint8Array
+      if (decoded.length > 0) e.puts.push([unprefixedHexToBytes(keyHex), decoded])
+      else e.dels.push(unprefixedHexToBytes(keyHex))
     }
-    for (const [addrHex, keyHex, value] of [...puts, ...dels]) {
+    for (const [addrHex, e] of byAccount) {
       const address = createAddressFromString(`0x${addrHex}`)
       const account = await this.getAccount(address)
-      if (account !== undefined) {
-        await this._writeContractStorage(address, account, unprefixedHexToBytes(keyHex), RLP.decode(value ?? new Uint8Array(0)) as Uint8Array)
-      }
+      if (account === undefined) continue
+      await this.writeStorageBatch(address, account, e.puts, e.dels)
     }
     const accounts = caches.account?.flush() ?? []
     for (const [addrHex, elem] of accounts) if (elem.accountRLP !== undefined) await this._trie.put(unprefixedHexToBytes(addrHex), elem.accountRLP)
@@ -168,6 +169,21 @@ export class CachedMerkleStateManager extends MerkleStateManager {
     let i = 0
     while (i < value.length && value[i] === 0) i++
     cache.put(address, key, RLP.encode(value.subarray(i)))
+  }
+
+  /** Applies an account's slot updates and deletions to its storage trie, then updates the account once. */
+  protected async writeStorageBatch(address: Address, account: Account, puts: [Uint8Array, Uint8Array][], dels: Uint8Array[]): Promise<void> {
+    const trie = this._getStorageTrie(address, account)
+    for (const [key, value] of puts) await this.writeSlot(trie, address, key, value)
+    for (const key of dels) await this.writeSlot(trie, address, key, new Uint8Array(0))
+    account.storageRoot = trie.root()
+    await this.putAccount(address, account)
+  }
+
+  /** Writes one slot into a storage trie (subclasses add context to errors). */
+  protected async writeSlot(trie: ReturnType<MerkleStateManager['_getStorageTrie']>, _address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    if (value.length > 0) await trie.put(key, RLP.encode(value))
+    else await trie.del(key)
   }
 
   // ethereumjs runs this inside a `new Promise(async ...)` executor, where a thrown error becomes an

@@ -73,9 +73,9 @@ export class WitnessStateManager extends CachedMerkleStateManager {
   }
 
   // Names the slot when a write or deletion reaches an unproven part of a storage trie.
-  protected override async _writeContractStorage(address: Address, account: Account, key: Uint8Array, value: Uint8Array): Promise<void> {
+  protected override async writeSlot(trie: Parameters<CachedMerkleStateManager['writeSlot']>[0], address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     try {
-      await super._writeContractStorage(address, account, key, value)
+      await super.writeSlot(trie, address, key, value)
     } catch (e) {
       rethrow(e, `${value.length > 0 ? 'write' : 'delete'} slot ${bytesToHex(key)} of ${address.toString()}`, {
         address: address.toString(),
