@@ -28,6 +28,8 @@ export interface RunPackageOptions {
   isolate?: boolean
   /** Cache of per-chain objects (Commons) so a warm executor does not rebuild them per package. */
   commons?: Map<string, unknown>
+  /** Open sessions of this executor (see `WorkPackage.session`). */
+  sessions?: Map<string, PackageSession>
 }
 
 
@@ -49,22 +51,40 @@ export function traceToResult(index: number, trace: TxTrace, misses: string[]): 
   return { ...base, status: 'excluded', exclusion: { code: trace.outcome.reason, reason: trace.outcome.message } }
 }
 
+/** The state a multi-part group keeps between its packages. */
+export interface PackageSession {
+  inner: MapStateManager
+  state: TracingStateManager
+  vm: VM
+  onMiss: { sink: string[] }
+}
+
 /** Executes a package and returns its group result. */
 export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Promise<GroupResult> {
   const startedAt = Date.now()
   const rules = rulesFor(pkg.chain, envFromJson(pkg.env), opts.commons)
   const { common, block } = rules
-  let missing: string[] = []
-  const inner = new MapStateManager({
-    snapshot: snapshotFromJson(pkg.slice),
-    ...(opts.fallback !== undefined ? { fallback: opts.fallback } : {}),
-    onMiss: (kind, address, slot) => {
-      missing.push(kind === 'storage' ? `s:${address}:${slot ?? ''}` : `${kind === 'code' ? 'c' : 'a'}:${address}`)
-    },
-    keccak256: common.customCrypto.keccak256!,
-  })
-  const state = new TracingStateManager(inner, { feeRecipients: pkg.feeRecipients })
-  const vm: VM = await rules.createVM(state)
+  const session = pkg.session === undefined ? undefined : opts.sessions?.get(pkg.session.id)
+  let sess: PackageSession
+  if (session !== undefined) {
+    sess = session
+    sess.inner.loadMissing(snapshotFromJson(pkg.slice))
+  } else {
+    const missSink = { sink: [] as string[] }
+    const inner = new MapStateManager({
+      snapshot: snapshotFromJson(pkg.slice),
+      ...(opts.fallback !== undefined ? { fallback: opts.fallback } : {}),
+      onMiss: (kind, address, slot) => {
+        missSink.sink.push(kind === 'storage' ? `s:${address}:${slot ?? ''}` : `${kind === 'code' ? 'c' : 'a'}:${address}`)
+      },
+      keccak256: common.customCrypto.keccak256!,
+    })
+    const state = new TracingStateManager(inner, { feeRecipients: pkg.feeRecipients })
+    sess = { inner, state, vm: await rules.createVM(state), onMiss: missSink }
+    if (pkg.session !== undefined && !pkg.session.last) opts.sessions?.set(pkg.session.id, sess)
+  }
+  if (pkg.session?.last === true) opts.sessions?.delete(pkg.session.id)
+  const vm = sess.vm
   const results: TxResult[] = []
   for (const ptx of pkg.txs) {
     let tx: TypedTransaction
@@ -77,9 +97,9 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
       // Recovered once by the constructor: skip ecrecover here (the signature was checked there).
       ;(tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = hexToBytes(ptx.senderPubKey as `0x${string}`)
     }
-    missing = []
+    sess.onMiss.sink = []
     const trace = await traceTransaction(vm, tx, { block, isolate: opts.isolate === true, ...(rules.runTx !== undefined ? { runTx: rules.runTx } : {}) })
-    const r = traceToResult(ptx.index, trace, missing)
+    const r = traceToResult(ptx.index, trace, sess.onMiss.sink)
     if (r.receipt !== undefined) r.receipt.txType = tx.type
     results.push(r)
   }

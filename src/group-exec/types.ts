@@ -34,6 +34,11 @@ export interface WorkPackage {
   slice: StateSnapshotJson
   /** Commutative fee recipients (coinbase, vaults). */
   feeRecipients: string[]
+  /**
+   * Part of a group executed in several consecutive packages on one executor: the state the
+   * earlier parts left is kept under `id` and the next part continues from it.
+   */
+  session?: { id: string; last: boolean }
 }
 
 /** A log as plain JSON: [address, topics, data]. */

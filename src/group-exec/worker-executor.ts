@@ -49,7 +49,7 @@ export class WorkerExecutor implements Executor {
     await this.pool.setParent(parentId, snapshot)
   }
 
-  execute(pkg: WorkPackage, options: ExecuteOptions & { parentId?: string } = {}): Promise<GroupResult> {
+  execute(pkg: WorkPackage, options: ExecuteOptions & { parentId?: string; affinity?: number } = {}): Promise<GroupResult> {
     return this.run(pkg, false, options)
   }
 
@@ -58,10 +58,11 @@ export class WorkerExecutor implements Executor {
     return this.run(pkg, true, options)
   }
 
-  private run(pkg: WorkPackage, isolate: boolean, options: ExecuteOptions & { parentId?: string }): Promise<GroupResult> {
+  private run(pkg: WorkPackage, isolate: boolean, options: ExecuteOptions & { parentId?: string; affinity?: number }): Promise<GroupResult> {
     const task: ExecTask = { pkg, isolate }
     if (options.parentId !== undefined) task.parentId = options.parentId
-    const o: { fallback?: StateReader; signal?: AbortSignal } = {}
+    const o: { fallback?: StateReader; signal?: AbortSignal; affinity?: number } = {}
+    if (options.affinity !== undefined) o.affinity = options.affinity
     if (options.fallback !== undefined) o.fallback = options.fallback
     if (options.signal !== undefined) o.signal = options.signal
     return this.pool.run<GroupResult>(task, o)

@@ -40,7 +40,7 @@ interface Slot {
 export class WorkerPool {
   readonly size: number
   private readonly slots: Slot[] = []
-  private readonly queue: { id: number; task: unknown }[] = []
+  private readonly queue: { id: number; task: unknown; slot?: number }[] = []
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
   private started = false
@@ -83,7 +83,7 @@ export class WorkerPool {
   }
 
   /** Runs one task on the next free worker. */
-  run<T>(task: unknown, options: { fallback?: StateReader; signal?: AbortSignal } = {}): Promise<T> {
+  run<T>(task: unknown, options: { fallback?: StateReader; signal?: AbortSignal; affinity?: number } = {}): Promise<T> {
     if (!this.started) return Promise.reject(new GroupExecError('EXEC_POOL_STOPPED', 'worker pool is not started'))
     const id = this.nextId++
     return new Promise<T>((resolve, reject) => {
@@ -91,17 +91,22 @@ export class WorkerPool {
       options.signal?.addEventListener('abort', () => {
         if (this.pending.delete(id)) reject(new GroupExecError('EXEC_ABORTED', 'task aborted'))
       })
-      this.queue.push({ id, task })
+      const entry: { id: number; task: unknown; slot?: number } = { id, task }
+      // Tasks with the same affinity run on the same worker, in order (sessions keep state there).
+      if (options.affinity !== undefined) entry.slot = options.affinity % this.size
+      this.queue.push(entry)
       this.pump()
     })
   }
 
   private pump(): void {
-    for (const slot of this.slots) {
+    // Drop aborted tasks, then give each idle worker the first task it may run.
+    for (let k = this.queue.length - 1; k >= 0; k--) if (!this.pending.has(this.queue[k]!.id)) this.queue.splice(k, 1)
+    for (const [i, slot] of this.slots.entries()) {
       if (slot.busy) continue
-      const next = this.queue.shift()
-      if (next === undefined) return
-      if (!this.pending.has(next.id)) continue
+      const k = this.queue.findIndex((q) => q.slot === undefined || q.slot === i)
+      if (k === -1) continue
+      const next = this.queue.splice(k, 1)[0]!
       slot.busy = true
       slot.current = next.id
       slot.worker.postMessage({ type: 'task', id: next.id, task: next.task })

@@ -9,3 +9,5 @@ export const SEQUENTIAL_BELOW_TXS = 16
 export const SEQUENTIAL_BELOW_SPEEDUP = 1.15
 /** Traced examples per call shape before a learned access template is trusted (learn + confirm). */
 export const TEMPLATE_EXAMPLES = 2
+/** Parts a group's packages are cut into so the committer works while groups execute. */
+export const DEFAULT_PARTS = 4

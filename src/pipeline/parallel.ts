@@ -36,7 +36,7 @@ import {
   type BalTxInput,
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
-import { SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
+import { DEFAULT_PARTS, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
 import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, type BlockOutcome } from './sequential.js'
 
@@ -336,8 +336,11 @@ async function isolatedInProcess(pkg: WorkPackage, fallback: StateReader): Promi
 export interface CommitOptions {
   common: Common
   plan: BlockPlan
-  /** One result per round-1 package (any order). */
-  results: readonly GroupResult[]
+  /**
+   * The round-1 group results: all at once (any order), or streamed in batches where each batch
+   * promises every result for positions below `upTo` (committing overlaps with execution).
+   */
+  results: readonly GroupResult[] | AsyncIterable<ResultBatch>
   /** Parent state; the block's writes are committed into it. */
   state: StateManagerInterface
   /** Executor for repairs (default: the committer itself, in this thread, reading the committed prefix directly). */
@@ -346,6 +349,12 @@ export interface CommitOptions {
   systemWritesApplied?: boolean
   /** Builds the block from the committed transactions (default: Ethereum header rules, `finishBlock`). */
   seal?: typeof finishBlock
+}
+
+/** Streamed group results: every result of a position below `upTo` is in this or an earlier batch. */
+export interface ResultBatch {
+  upTo: number
+  results: readonly GroupResult[]
 }
 
 /** What the parallel path did, besides the block itself. */
@@ -383,7 +392,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   const rules = rulesFor(plan.chain, plan.env)
   const { env, txs } = plan
   const phases = { ...plan.phases }
-  const timeline = [...plan.timeline]
+  const timeline = plan.timeline
   const block = rules.block
   const m = txs.length
   const excluded: Exclusion[] = [...plan.excluded]
@@ -427,19 +436,38 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     // What each transaction did in its group (or speculatively, for kept ones).
     const executed: TxResult[] = plan.predictions.slice()
     const groupOfPos = new Int32Array(m).fill(-1)
-    for (const gr of opts.results) {
-      const group = groupOf(gr.packageId)
-      for (const r of gr.results) {
-        const p = byIndex.get(r.index)
-        if (p === undefined) continue
-        executed[p] = r
-        groupOfPos[p] = group
-        reexecuted++
+    const ingest = (batch: readonly GroupResult[]): void => {
+      for (const gr of batch) {
+        const group = groupOf(gr.packageId)
+        for (const r of gr.results) {
+          const p = byIndex.get(r.index)
+          if (p === undefined) continue
+          executed[p] = r
+          groupOfPos[p] = group
+          reexecuted++
+        }
       }
     }
+    let available = 0
+    const stream = Symbol.asyncIterator in opts.results ? (opts.results as AsyncIterable<ResultBatch>)[Symbol.asyncIterator]() : undefined
+    if (stream === undefined) {
+      ingest(opts.results as readonly GroupResult[])
+      available = m
+    }
+    let waitMs = 0
     const validator = new StreamingValidator()
     const tc = now()
     for (let p = 0; p < m; p++) {
+      while (p >= available && stream !== undefined) {
+        const tw = now()
+        const next = await stream.next()
+        waitMs += now() - tw
+        if (next.done === true) available = m
+        else {
+          ingest(next.value.results)
+          available = Math.max(available, next.value.upTo)
+        }
+      }
       const kept = plan.keep[p] === true
       const r = executed[p]!
       const ptx = txs[p]!
@@ -472,7 +500,9 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       validator.observe(rec)
     }
     rounds = repaired > 0 ? 2 : 1
-    phases.commitMs += now() - tc
+    // Time spent waiting for streamed results belongs to execution, not to committing.
+    phases.commitMs += now() - tc - waitMs
+    phases.executeMs += waitMs
     done = m
   }
 
@@ -526,9 +556,9 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   return report
 }
 
-/** The group number encoded in a package id (`<block>:r<round>:g<group>`). */
+/** The group number encoded in a package id (`<block>:r<round>:g<group>[:c<part>]`). */
 function groupOf(packageId: string): number {
-  const g = /:g(\d+)$/.exec(packageId)
+  const g = /:g(\d+)(?::c\d+)?$/.exec(packageId)
   return g === null ? 0 : Number(g[1])
 }
 
@@ -551,7 +581,10 @@ function toRecord(p: number, group: number, r: TxResult, fromParent: boolean): V
 /** Value of a written key whose account was deleted (or whose slot was wiped). */
 const DELETED = '<deleted>'
 
-export type ParallelOptions = PlanOptions
+export interface ParallelOptions extends PlanOptions {
+  /** Consecutive parts each group is cut into so committing overlaps execution (default DEFAULT_PARTS). */
+  parts?: number
+}
 
 /** Executes a block in parallel on `executor` (plan, execute packages, commit). */
 export async function executeParallel(opts: ParallelOptions): Promise<ParallelReport> {
@@ -561,21 +594,62 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
   await state.checkpoint()
   await applyPreBlockSystemWrites(state, opts.env, opts.common)
   const plan = await planBlock({ ...opts, systemWritesApplied: true })
-  const te = now()
-  const results = await Promise.all(
-    plan.packages.map(async (pkg) => {
-      const o: ReplicaOptions = plan.parentId !== undefined ? { parentId: plan.parentId } : { fallback: stateManagerReader(state) }
-      const res = await (opts.executor.execute as (p: WorkPackage, o: ReplicaOptions) => Promise<GroupResult>)(pkg, o)
-      plan.timeline.push({ round: 1, group: pkg.group, executorId: res.executorId, txs: pkg.txs.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
-      return res
-    }),
-  )
-  plan.phases.executeMs += now() - te
+  const results = dispatchInParts(plan, opts, stateManagerReader(state))
   const commitOpts: CommitOptions = { common: opts.common, plan, results, state, systemWritesApplied: true }
   const report = await commitBlock(commitOpts)
   await state.commit()
   report.phases.totalMs = now() - t0
   return report
+}
+
+/**
+ * Executes the plan's packages so that results stream: each group is cut at common position
+ * boundaries into `parts` consecutive packages run on one worker (a session keeps the group's
+ * state between them), and batch j is yielded once every group finished its part j, so the
+ * committer validates and merges part j while the workers run part j+1.
+ */
+async function* dispatchInParts(plan: BlockPlan, opts: ParallelOptions, reader: StateReader): AsyncGenerator<ResultBatch> {
+  const m = plan.txs.length
+  // Streaming needs misses answered from an immutable parent (the workers' replicas): reading the
+  // live state would show a group writes the committer merged meanwhile. Otherwise: one part.
+  const parts = plan.parentId === undefined ? 1 : Math.max(1, Math.min(opts.parts ?? DEFAULT_PARTS, m))
+  const bounds = Array.from({ length: parts }, (_, j) => Math.round(((j + 1) * m) / parts))
+  const posOf = new Map<number, number>(plan.txs.map((t, p) => [t.index, p]))
+  const executor = opts.executor as { execute(p: WorkPackage, o: ReplicaOptions & { affinity?: number }): Promise<GroupResult> }
+  const exec = (p: WorkPackage, o: ReplicaOptions & { affinity?: number }): Promise<GroupResult> => executor.execute(p, o)
+  // per group: the promise of each part's result (null when the group has no tx in that part)
+  const chains = plan.packages.map((pkg, gi) => {
+    let prevEnd = 0
+    const byPart = bounds.map((end) => {
+      const txs = pkg.txs.filter((t) => {
+        const p = posOf.get(t.index)!
+        return p >= prevEnd && p < end
+      })
+      prevEnd = end
+      return txs
+    })
+    const last = byPart.reduce((acc, t, j) => (t.length > 0 ? j : acc), -1)
+    let chain: Promise<unknown> = Promise.resolve()
+    return byPart.map((txs, j) => {
+      if (txs.length === 0) return null
+      const part: WorkPackage = { ...pkg, id: `${pkg.id}:c${j}`, txs, session: { id: pkg.id, last: j === last } }
+      const o: ReplicaOptions & { affinity?: number } = plan.parentId !== undefined ? { parentId: plan.parentId } : { fallback: reader }
+      o.affinity = gi
+      const run = chain.then(async () => {
+        const res = await exec(part, o)
+        plan.timeline.push({ round: 1, group: pkg.group, executorId: res.executorId, txs: txs.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
+        return res
+      })
+      chain = run
+      // Failures surface where the batch is awaited; this only keeps them from going unhandled.
+      run.catch(() => undefined)
+      return run
+    })
+  })
+  for (let j = 0; j < parts; j++) {
+    const done = await Promise.all(chains.map((c) => c[j]).filter((x): x is Promise<GroupResult> => x !== null && x !== undefined))
+    yield { upTo: bounds[j]!, results: done }
+  }
 }
 
 /** For each transaction (in the order given), the earlier ones it depends on (DAG in-edges). */

@@ -101,6 +101,20 @@ export class MapStateManager implements StateManagerInterface {
     }
   }
 
+  /** Adds what a snapshot knows and this state does not (never overwrites a known value). */
+  loadMissing(snapshot: StateSnapshot): void {
+    for (const [addr, a] of snapshot) {
+      if (!this.accounts.has(addr)) this.accounts.set(addr, a === null ? null : this.recFromState(a))
+      if (a === null) continue
+      if (a.code !== undefined && a.code.length > 0 && !this.code.has(addr)) this.code.set(addr, a.code)
+      if (a.storage === undefined) continue
+      let sm = this.storage.get(addr)
+      if (sm === undefined) this.storage.set(addr, (sm = { slots: new Map(), complete: false }))
+      if (sm.complete) continue
+      for (const [k, v] of a.storage) if (!sm.slots.has(k)) sm.slots.set(k, v)
+    }
+  }
+
   private recFromState(a: AccountState): AcctRec {
     const codeHash = a.codeHash ?? (a.code !== undefined && a.code.length > 0 ? this.keccak(a.code) : KECCAK256_NULL)
     return { nonce: a.nonce, balance: a.balance, codeHash, storageRoot: a.storageRoot ?? storageRootHint(a) }
