@@ -9,7 +9,7 @@ import { MapStateManager, merkleStateFrom, snapshotToJson } from '../../src/stat
 import { generateMixed, workloadBlockInput } from '../../src/workloads/index.js'
 
 const SLOW = process.env.PARADAG_SLOW === '1' || process.env.CI === 'true'
-const RUNS = Number(process.env.PARADAG_PROPERTY_RUNS ?? (SLOW ? 260 : 200))
+const RUNS = Number(process.env.PARADAG_PROPERTY_RUNS ?? (SLOW ? 500 : 200))
 
 /** Wraps an executor so results arrive in a random order (each call waits a random few ms). */
 function shuffled(inner: PipelineExecutor, rand: () => number): PipelineExecutor {
