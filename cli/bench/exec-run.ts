@@ -19,7 +19,7 @@ import { WorkerExecutor } from '../../src/group-exec/index.js'
 import { createEnvBlock, executeParallel, executeSequential } from '../../src/pipeline/index.js'
 import { MapStateManager, loadSnapshotInto, merkleStateFrom, snapshotToJson } from '../../src/state/index.js'
 import { TracingStateManager, traceTransaction, type AccessSet } from '../../src/state-verification/index.js'
-import { generateWorkload, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
+import { generateWorkload, workloadBlockInput, type AnyWorkloadOptions, type Workload } from '../../src/workloads/index.js'
 import { runPartition, type PartitionRunFigures, type Strategy } from './partition-run.js'
 
 export interface ExecBenchInput {
@@ -33,6 +33,8 @@ export interface ExecBenchInput {
   workers?: number
   /** Also run baseline A (plain runBlock); default true. */
   baselineA?: boolean
+  /** Extra generator options (pools, tokens, oneSender, hotKey). */
+  generator?: AnyWorkloadOptions
 }
 
 /** Execution figures added to a bench run by `--exec`. */
@@ -55,7 +57,7 @@ export interface ExecFigures {
 
 /** Runs the exec benchmark for one configuration. */
 export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunFigures & ExecFigures> {
-  const w = await generateWorkload(input.workload, { txs: input.txs, accounts: input.accounts, skew: input.skew, seed: input.seed })
+  const w = await generateWorkload(input.workload, { ...(input.generator ?? {}), txs: input.txs, accounts: input.accounts, skew: input.skew, seed: input.seed })
   const { env, raws, chain } = workloadBlockInput(w)
   const common = w.common
   const block = createEnvBlock(env, common)

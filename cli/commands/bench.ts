@@ -28,6 +28,10 @@ interface BenchOpts {
   warmup: boolean
   workers?: string
   baselineA: boolean
+  pools?: string
+  tokens?: string
+  oneSender?: boolean
+  hotKey?: boolean
 }
 
 const list = (s: string, name: string): number[] => {
@@ -53,6 +57,10 @@ export function registerBench(program: Command): void {
     .option('--keys-per-tx <n>', 'keys per generated transaction (--no-exec)', '6')
     .option('--no-warmup', 'skip the small warm-up run')
     .option('--workers <n>', 'worker threads for --exec (default: one per core)')
+    .option('--pools <n>', 'Uniswap pools (--exec uniswap/mixed)')
+    .option('--tokens <n>', 'ERC-20 tokens (--exec erc20/mixed)')
+    .option('--one-sender', 'every transaction from one sender (a fully dependent block)')
+    .option('--hot-key', 'every transaction writes one hot key (a fully dependent block)')
     .option('--no-baseline-a', 'with --exec: skip baseline A (plain ethereumjs runBlock)')
     .option('--json', 'print one JSON object per run')
     .option('--csv', 'print CSV')
@@ -82,7 +90,23 @@ export function registerBench(program: Command): void {
         for (const { txs, skew } of plan) {
           let fig: PartitionRunFigures
           if (o.exec) {
-            fig = await runExecBench({ workload: o.workload, txs, accounts, skew, seed, groups, strategy: o.strategy, baselineA: o.baselineA, ...(o.workers !== undefined ? { workers: Number(o.workers) } : {}) })
+            fig = await runExecBench({
+              workload: o.workload,
+              txs,
+              accounts,
+              skew,
+              seed,
+              groups,
+              strategy: o.strategy,
+              baselineA: o.baselineA,
+              ...(o.workers !== undefined ? { workers: Number(o.workers) } : {}),
+              generator: {
+                ...(o.pools !== undefined ? { pools: Number(o.pools) } : {}),
+                ...(o.tokens !== undefined ? { tokens: Number(o.tokens) } : {}),
+                ...(o.oneSender === true ? { oneSender: true } : {}),
+                ...(o.hotKey === true ? { hotKey: true } : {}),
+              },
+            })
           } else {
             const accesses = generateAccesses({ txs, accounts, skew, seed, keysPerTx: Number(o.keysPerTx) })
             fig = runPartition({ workload: 'generated', exec: false, seed, skew, accounts, groups, strategy: o.strategy, accesses })
