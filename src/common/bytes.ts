@@ -17,3 +17,14 @@ export function fromHex(h: string): Uint8Array {
 export function bigToHex(v: bigint): string {
   return `0x${v.toString(16)}`
 }
+
+/** 32-byte big-endian encoding of an unsigned 256-bit integer. */
+export function u256Bytes(v: bigint): Uint8Array {
+  const out = new Uint8Array(32)
+  let x = v
+  for (let i = 31; i >= 0 && x > 0n; i--) {
+    out[i] = Number(x & 0xffn)
+    x >>= 8n
+  }
+  return out
+}

@@ -2,4 +2,4 @@ export { ParadagError, serializeError, deserializeError, hasCode } from './error
 export type { ErrorDetails, ParadagErrorOptions, SerializedError } from './errors.js'
 export { createLogger, silentLogger } from './logger.js'
 export type { Logger } from './logger.js'
-export { toHex, fromHex, bigToHex } from './bytes.js'
+export { toHex, fromHex, bigToHex, u256Bytes } from './bytes.js'

@@ -1,6 +1,7 @@
 /** A tiny ABI encoder for the static calls the workloads make (addresses, uint256, address[]). */
 import { keccak256 } from '../crypto/index.js'
 import { fromHex } from '../common/index.js'
+import { u256Bytes } from '../common/index.js'
 
 /** An argument: an address (0x string), a uint256 (bigint) or an address array. */
 export type AbiArg = string | bigint | readonly string[]
@@ -8,16 +9,6 @@ export type AbiArg = string | bigint | readonly string[]
 /** The 4-byte selector of a function signature such as `transfer(address,uint256)`. */
 export function selector(signature: string): Uint8Array {
   return keccak256(new TextEncoder().encode(signature)).subarray(0, 4)
-}
-
-function word(v: bigint): Uint8Array {
-  const out = new Uint8Array(32)
-  let x = v
-  for (let i = 31; i >= 0 && x > 0n; i--) {
-    out[i] = Number(x & 0xffn)
-    x >>= 8n
-  }
-  return out
 }
 
 function addressWord(a: string): Uint8Array {
@@ -32,11 +23,11 @@ export function encodeArgs(args: readonly AbiArg[]): Uint8Array {
   const tails: Uint8Array[] = []
   let tailOffset = 32 * args.length
   for (const a of args) {
-    if (typeof a === 'bigint') heads.push(word(a))
+    if (typeof a === 'bigint') heads.push(u256Bytes(a))
     else if (typeof a === 'string') heads.push(addressWord(a))
     else {
-      heads.push(word(BigInt(tailOffset)))
-      const t = [word(BigInt(a.length)), ...a.map(addressWord)]
+      heads.push(u256Bytes(BigInt(tailOffset)))
+      const t = [u256Bytes(BigInt(a.length)), ...a.map(addressWord)]
       tails.push(...t)
       tailOffset += 32 * t.length
     }

@@ -17,18 +17,9 @@ import { deriveAccounts, type WorkloadAccount } from './keys.js'
 import { ERC20_SLOTS, erc20AllowanceSlot, erc20BalanceSlot, slotHex } from './storage-layout.js'
 import { TxFactory } from './tx-factory.js'
 import type { BlockEnv } from './types.js'
+import { u256Bytes } from '../common/index.js'
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000'
-
-function u256Bytes(v: bigint): Uint8Array {
-  const out = new Uint8Array(32)
-  let x = v
-  for (let i = 31; i >= 0 && x > 0n; i--) {
-    out[i] = Number(x & 0xffn)
-    x >>= 8n
-  }
-  return out
-}
 
 /** Options of `GenesisBuilder.create`. */
 export interface GenesisBuilderOptions {

@@ -7,6 +7,7 @@ import secp from 'secp256k1'
 import { keccak256 } from '../crypto/index.js'
 import { toHex } from '../common/index.js'
 import { WorkloadError } from './errors.js'
+import { u256Bytes } from '../common/index.js'
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 
@@ -21,16 +22,6 @@ export interface WorkloadAccount {
   role: AccountRole
 }
 
-function toBytes32(v: bigint): Uint8Array {
-  const out = new Uint8Array(32)
-  let x = v
-  for (let i = 31; i >= 0 && x > 0n; i--) {
-    out[i] = Number(x & 0xffn)
-    x >>= 8n
-  }
-  return out
-}
-
 function baseKey(seed: number | bigint | string, role: AccountRole): bigint {
   const h = keccak256(new TextEncoder().encode(`paradag-account:${String(seed)}:${role}`))
   let v = 0n
@@ -42,7 +33,7 @@ function baseKey(seed: number | bigint | string, role: AccountRole): bigint {
 export function derivePrivateKey(seed: number | bigint | string, role: AccountRole, index: number): Uint8Array {
   const k = (baseKey(seed, role) + BigInt(index)) % SECP256K1_N
   if (k === 0n) throw new WorkloadError('WORKLOAD_BAD_OPTIONS', 'derived private key is zero', { details: { seed: String(seed), role, index } })
-  return toBytes32(k)
+  return u256Bytes(k)
 }
 
 function addressOfPublicKey(uncompressed65: Uint8Array): string {
@@ -60,13 +51,13 @@ let generator: Uint8Array | undefined
 export function deriveAccounts(seed: number | bigint | string, role: AccountRole, count: number, from = 0): WorkloadAccount[] {
   const out: WorkloadAccount[] = []
   if (count <= 0) return out
-  generator ??= secp.publicKeyCreate(toBytes32(1n), false)
+  generator ??= secp.publicKeyCreate(u256Bytes(1n), false)
   const base = baseKey(seed, role)
   let pub: Uint8Array | undefined
   for (let i = from; i < from + count; i++) {
     const k = (base + BigInt(i)) % SECP256K1_N
     if (k === 0n) throw new WorkloadError('WORKLOAD_BAD_OPTIONS', 'derived private key is zero', { details: { seed: String(seed), role, index: i } })
-    const privateKey = toBytes32(k)
+    const privateKey = u256Bytes(k)
     // k = 1 after a wrap would make P + G a doubling, which publicKeyCombine handles as well.
     pub = pub === undefined || k === 1n ? secp.publicKeyCreate(privateKey, false) : secp.publicKeyCombine([pub, generator], false)
     out.push({ address: addressOfPublicKey(pub), privateKey, role })

@@ -1,6 +1,7 @@
 /** Storage slots of Solidity mappings (used to write genesis balances without executing mints). */
 import { keccak256 } from '../crypto/index.js'
 import { fromHex, toHex } from '../common/index.js'
+import { u256Bytes } from '../common/index.js'
 
 /** ParadagToken's layout (see contracts/ParadagToken.sol). */
 export const ERC20_SLOTS = { balanceOf: 0n, allowance: 1n, totalSupply: 2n } as const
@@ -8,16 +9,6 @@ export const ERC20_SLOTS = { balanceOf: 0n, allowance: 1n, totalSupply: 2n } as 
 function pad32(b: Uint8Array): Uint8Array {
   const out = new Uint8Array(32)
   out.set(b, 32 - b.length)
-  return out
-}
-
-function u256(v: bigint): Uint8Array {
-  const out = new Uint8Array(32)
-  let x = v
-  for (let i = 31; i >= 0 && x > 0n; i--) {
-    out[i] = Number(x & 0xffn)
-    x >>= 8n
-  }
   return out
 }
 
@@ -31,16 +22,16 @@ export function mappingSlot(key: Uint8Array, slot: Uint8Array): Uint8Array {
 
 /** The slot (0x + 64 hex) of an integer slot number. */
 export function slotHex(slot: bigint): string {
-  return toHex(u256(slot))
+  return toHex(u256Bytes(slot))
 }
 
 /** Slot of `balanceOf[holder]` in a ParadagToken. */
 export function erc20BalanceSlot(holder: string): string {
-  return toHex(mappingSlot(fromHex(holder), u256(ERC20_SLOTS.balanceOf)))
+  return toHex(mappingSlot(fromHex(holder), u256Bytes(ERC20_SLOTS.balanceOf)))
 }
 
 /** Slot of `allowance[owner][spender]` in a ParadagToken. */
 export function erc20AllowanceSlot(owner: string, spender: string): string {
-  const inner = mappingSlot(fromHex(owner), u256(ERC20_SLOTS.allowance))
+  const inner = mappingSlot(fromHex(owner), u256Bytes(ERC20_SLOTS.allowance))
   return toHex(mappingSlot(fromHex(spender), inner))
 }
