@@ -22,6 +22,7 @@ interface ReplayOpts {
   json?: boolean
   inProcess?: boolean
   bal?: string
+  traceFallback?: boolean
 }
 
 /** Registers `replay`. */
@@ -37,6 +38,7 @@ export function registerReplay(program: Command): void {
     .option('--verify', 'also run sequentially in this process and compare roots and every receipt')
     .option('--in-process', 'execute groups in this thread instead of worker threads')
     .option('--json', 'print a JSON object')
+    .option('--trace-fallback', 'trace a block that falls back to sequential execution (for --bal)')
     .option('--bal <file>', 'write the block\'s EIP-7928 access list (RLP, hash, JSON) and DAG hint to a JSON file')
     .action(
       action(async (file: string | undefined, o: ReplayOpts) => {
@@ -56,7 +58,7 @@ export function registerReplay(program: Command): void {
           if (executor instanceof WorkerExecutor) await executor.start()
           try {
             const state = await merkleStateFrom(w.genesis, common)
-            report = await executeParallel({ common, chain, env, state, raws, executor, groups, parentSnapshot: snapshotToJson(w.genesis) })
+            report = await executeParallel({ common, chain, env, state, raws, executor, groups, parentSnapshot: snapshotToJson(w.genesis), ...(o.traceFallback === true || o.bal !== undefined ? { traceFallback: true } : {}) })
           } finally {
             if (executor instanceof WorkerExecutor) await executor.stop()
           }
@@ -69,6 +71,7 @@ export function registerReplay(program: Command): void {
         }
         if (o.bal !== undefined) {
           if (report === null) throw new UsageError('--bal needs the parallel path (drop --sequential)')
+          if (!report.traced) throw new UsageError('this block fell back to plain sequential execution; add --trace-fallback to get its BAL')
           const built = await buildBlockAccessList(report.traces, new MapStateManager({ snapshot: w.genesis }), { alwaysTouched: [env.coinbase] })
           writeFileSync(o.bal, toJson({ blockAccessListHash: bytesToHex(built.hash), blockAccessListRlp: bytesToHex(built.rlp), blockAccessList: built.json, dagHint: report.dagHint }, 2))
         }

@@ -38,7 +38,7 @@ import {
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
 import { DEFAULT_PARTS, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
 import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
-import { finishBlock, type BlockOutcome } from './sequential.js'
+import { finishBlock, runOne, type BlockOutcome } from './sequential.js'
 
 type ReplicaOptions = ExecuteOptions & { parentId?: string }
 
@@ -97,6 +97,12 @@ export interface PlanOptions {
   templates?: TemplateStore | false
   /** Predict plain transfers to code-less accounts statically (default true). */
   staticTransfers?: boolean
+  /**
+   * Trace a block that falls back to sequential execution, for its access sets, BAL and DAG hint
+   * (default: only when `sequential` is requested; an automatic fallback runs untraced, at the
+   * speed of the plain sequential path).
+   */
+  traceFallback?: boolean
 }
 
 /** The construction half's output: everything the committer needs besides group results. */
@@ -119,6 +125,8 @@ export interface BlockPlan {
   fallbackReason?: string
   phases: PhaseTimes
   timeline: TimelineEntry[]
+  /** Whether a sequential fallback runs traced (access sets, BAL, DAG hint) or plain. */
+  traceFallback?: boolean
   /** How the access sets were predicted: traced speculative runs, or cheap (static rules, templates). */
   predictedBy?: { traced: number; cheap: number }
 }
@@ -175,6 +183,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     phases,
     timeline,
     predictedBy: { traced: 0, cheap: 0 },
+    traceFallback: opts.sequential === true || opts.traceFallback === true,
   }
   const stats = { cheap: 0 }
   if (opts.sequential === true) {
@@ -183,6 +192,11 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
   }
   if (txs.length < SEQUENTIAL_BELOW_TXS && opts.forceParallel !== true) {
     plan.fallbackReason = `${txs.length} transactions (< ${SEQUENTIAL_BELOW_TXS})`
+    return plan
+  }
+  // One sender: every transaction depends on the previous one through the nonce.
+  if (opts.forceParallel !== true && txs.length > 1 && txs.every((t) => t.sender.equals(txs[0]!.sender))) {
+    plan.fallbackReason = 'every transaction has the same sender'
     return plan
   }
   if (txs.length === 0) return plan
@@ -375,6 +389,8 @@ export interface ParallelReport {
   sequentialTail: number
   conflicts: Conflict[]
   timeline: TimelineEntry[]
+  /** True when every included transaction has its actual access and write sets (else no BAL / DAG hint). */
+  traced: boolean
   /** For each included transaction (block order), the earlier included ones it depends on. */
   dagHint: number[][]
   /** Actual access sets of the included transactions, in block order. */
@@ -506,9 +522,11 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     done = m
   }
 
-  // ---- sequential tail (fallback, or what the rounds left), traced for the BAL and DAG hint ----
+  // ---- sequential tail (the fallback): traced for the BAL and DAG hint when asked (and always
+  // under chain rules that replace runTx), else plain at the speed of the sequential path ----
   const tail = m - done
-  if (tail > 0) {
+  const tracedTail = plan.traceFallback !== false || rules.runTx !== undefined
+  if (tail > 0 && tracedTail) {
     const ts = now()
     const tracer = new TracingStateManager(state, { feeRecipients: plan.feeRecipients })
     const vm = await rules.createVM(tracer)
@@ -527,6 +545,20 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     }
     // Credits the tracer kept pending (recipients nobody read) go into the state now.
     for (const [addr, amount] of tracer.pendingCredits()) await creditBalance(state, toAddress(addr), amount)
+    phases.executeMs += now() - ts
+  } else if (tail > 0) {
+    const ts = now()
+    const vm = await rules.createVM(state)
+    for (let p = done; p < m; p++) {
+      const ptx = txs[p]!
+      const r = await runOne(vm, ptx.tx, ptx.index, block, env.gasLimit - gasUsed)
+      if (!r.ok) {
+        excluded.push(r.exclusion)
+        continue
+      }
+      gasUsed += r.receipt.gasUsed
+      included.push({ index: ptx.index, tx: ptx.tx, receipt: r.receipt })
+    }
     phases.executeMs += now() - ts
   }
 
@@ -547,6 +579,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     sequentialTail: tail,
     conflicts,
     timeline,
+    traced: included.length === committedTraces.length,
     dagHint: dagHintOf(committedAccess),
     accessSets: committedAccess,
     traces: committedTraces,

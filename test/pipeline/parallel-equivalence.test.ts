@@ -49,3 +49,20 @@ describe('planning does not depend on the parent state backend', () => {
     assert.deepEqual(strip(a), strip(b))
   })
 })
+
+describe('adaptive fallback', () => {
+  it('a small block and a one-sender block run sequentially (untraced) and still equal the sequential block', async () => {
+    for (const w of [await generateMixed({ txs: 10, accounts: 8, seed: 21 }), await generateTransfers({ txs: 40, accounts: 20, seed: 22, oneSender: true })]) {
+      const { env, raws, chain } = workloadBlockInput(w)
+      const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
+      const rep = await executeParallel({ common: w.common, chain, env, state: await merkleFrom(w.genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2 })
+      assert.equal(rep.mode, 'sequential')
+      assert.ok(rep.fallbackReason !== undefined)
+      assert.equal(rep.traced, false)
+      assert.deepEqual(summary(rep.outcome), summary(seq))
+      const traced = await executeParallel({ common: w.common, chain, env, state: await merkleFrom(w.genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2, traceFallback: true })
+      assert.equal(traced.traced, true)
+      assert.deepEqual(summary(traced.outcome), summary(seq))
+    }
+  })
+})
