@@ -98,9 +98,30 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
       ;(tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = hexToBytes(ptx.senderPubKey as `0x${string}`)
     }
     sess.onMiss.sink = []
-    const trace = await traceTransaction(vm, tx, { block, isolate: opts.isolate === true, ...(rules.runTx !== undefined ? { runTx: rules.runTx } : {}) })
+    const runOpts = { block, ...(rules.runTx !== undefined ? { runTx: rules.runTx } : {}) }
+    let trace: TxTrace
+    let adjusted = false
+    if (opts.isolate === true) {
+      // A speculative run against the parent: a sender's later transaction in the block would only
+      // fail on its nonce there, and predict nothing. Run it with the nonce it expects instead
+      // (untraced setup, rolled back with the run); such a result is a prediction only.
+      await sess.state.checkpoint()
+      try {
+        const sender = tx.getSenderAddress()
+        const acc = await sess.inner.getAccount(sender)
+        if (acc !== undefined && acc.nonce < tx.nonce) {
+          acc.nonce = tx.nonce
+          await sess.inner.putAccount(sender, acc)
+          adjusted = true
+        }
+        trace = await traceTransaction(vm, tx, runOpts)
+      } finally {
+        await sess.state.revert()
+      }
+    } else trace = await traceTransaction(vm, tx, runOpts)
     const r = traceToResult(ptx.index, trace, sess.onMiss.sink)
     if (r.receipt !== undefined) r.receipt.txType = tx.type
+    if (adjusted) r.adjusted = true
     results.push(r)
   }
   return { packageId: pkg.id, executorId: opts.executorId, startedAt, finishedAt: Date.now(), results }

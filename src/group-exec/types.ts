@@ -55,6 +55,8 @@ export interface TxResult {
   writes: WriteSetJson
   /** State keys read from outside the package slice. */
   misses: string[]
+  /** A speculative run made with an adjusted sender nonce: a prediction, never a result to keep. */
+  adjusted?: true
 }
 
 /** The result of executing one package. */

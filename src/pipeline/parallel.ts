@@ -304,7 +304,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     const compSize = new Uint32Array(part.componentCount)
     for (let p = 0; p < txs.length; p++) compSize[part.componentOf[p]!]!++
     const reuse = opts.reuseSpeculative ?? true
-    for (let p = 0; p < txs.length; p++) plan.keep[p] = reuse && traced[p] === true && compSize[part.componentOf[p]!] === 1
+    for (let p = 0; p < txs.length; p++) plan.keep[p] = reuse && traced[p] === true && predictions[p]!.adjusted !== true && compSize[part.componentOf[p]!] === 1
     for (const g of part.groups) {
       const positions = [...g.txs].filter((p) => !plan.keep[p])
       if (positions.length === 0) continue

@@ -160,6 +160,9 @@ export function learnTemplate(tx: TypedTransaction, access: AccessSet): AccessTe
   }
   for (const k of access.reads) add(k, true, false)
   for (const k of access.writes) add(k, false, true)
+  // An account that neither the sender, `to` nor a calldata word names (a pool a router derives
+  // with CREATE2, say) may differ from call to call: such calls are not templated.
+  if ([...keys.values()].some((r) => r.addr.k === 'const')) return undefined
   return { keys: [...keys.values()], credits: [...access.credits.keys()].map((a) => explainAddr(a, w)) }
 }
 
