@@ -115,6 +115,14 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
           adjusted = true
         }
         trace = await traceTransaction(vm, tx, runOpts)
+      } catch (err) {
+        // A speculative run that cannot read its state predicts nothing; the block goes on.
+        trace = {
+          accessSet: { reads: new Set(), writes: new Set(), credits: new Map() },
+          writeSet: { accounts: new Map(), credits: new Map() },
+          outcome: { included: false, reason: 'INVALID_TX', message: `prediction failed: ${err instanceof Error ? err.message : String(err)}` },
+        }
+        adjusted = true
       } finally {
         await sess.state.revert()
       }

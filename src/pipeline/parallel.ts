@@ -155,7 +155,7 @@ async function sliceFor(reader: StateReader, access: Iterable<AccessSet>): Promi
     for (const k of a.reads) keys.add(k)
     for (const k of a.writes) keys.add(k)
   }
-  return snapshotToJson(await sliceState(reader, keys))
+  return snapshotToJson(await sliceState(reader, keys, { skipUnavailable: true }))
 }
 
 /** Construction: predicts, builds the DAG, partitions and cuts the round-1 work packages. */

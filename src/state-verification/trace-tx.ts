@@ -11,6 +11,7 @@ import type { TypedTransaction } from '@ethereumjs/tx'
 import { Capability } from '@ethereumjs/tx'
 import { bytesToHex } from '@ethereumjs/util'
 import { type RunTxOpts, type RunTxResult, type VM, runTx } from '@ethereumjs/vm'
+import { ParadagError } from '../common/errors.js'
 import { StateVerificationError } from './errors.js'
 import { TracingStateManager, type TxAccessTrace } from './tracing-state.js'
 
@@ -127,6 +128,9 @@ async function execute(vm: VM, tx: TypedTransaction, opts: TraceTxOptions): Prom
     if (opts.block !== undefined) runOpts.block = opts.block
     res = await run(vm, runOpts)
   } catch (e) {
+    // State that cannot be read (an incomplete witness, a failed fetch) says nothing about the
+    // transaction: it is an error of the run, never an exclusion.
+    if (e instanceof ParadagError && /^(STATE|EXEC|NETWORK)_/.test(e.code)) throw e
     return { included: false, ...classifyTxError(e) }
   }
   const err = res.execResult.exceptionError

@@ -5,6 +5,7 @@
  */
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { KECCAK256_NULL, KECCAK256_RLP, equalsBytes, hexToBytes } from '@ethereumjs/util'
+import { StateError } from './errors.js'
 import { NONEMPTY_STORAGE_ROOT, toAddress, type StateReader } from './map-state-manager.js'
 import type { AccountState, StateSnapshot } from './snapshot.js'
 
@@ -54,7 +55,19 @@ export function stateManagerReader(sm: StateManagerInterface): StateReader {
  * Cuts a snapshot for the given state keys (`b:`/`n:`/`c:`/`s:` keys, see state-key.ts):
  * each named account with its fields, code where a code key is named, and the named slots.
  */
-export async function sliceState(reader: StateReader, keys: Iterable<string>): Promise<StateSnapshot> {
+export async function sliceState(reader: StateReader, keys: Iterable<string>, opts: { skipUnavailable?: boolean } = {}): Promise<StateSnapshot> {
+  // Predictions may name keys the parent cannot provide (a witness covers what the block really
+  // touches): with `skipUnavailable` such keys are left out, and a run that needs one reads it
+  // through its fallback, which reports the missing witness node properly.
+  const guard = async <T>(f: () => Promise<T>): Promise<T | undefined> => {
+    if (opts.skipUnavailable !== true) return f()
+    try {
+      return await f()
+    } catch (err) {
+      if (err instanceof StateError && (err.code === 'STATE_WITNESS_MISSING_NODE' || err.code === 'STATE_WITNESS_MISSING_CODE')) return undefined
+      throw err
+    }
+  }
   const out: StateSnapshot = new Map()
   const wantCode = new Set<string>()
   const slots = new Map<string, Set<string>>()
@@ -70,7 +83,8 @@ export async function sliceState(reader: StateReader, keys: Iterable<string>): P
     }
   }
   for (const addr of addrs) {
-    const a = await reader.getAccount(addr)
+    const a = await guard(() => reader.getAccount(addr))
+    if (a === undefined) continue
     if (a === null) {
       out.set(addr, null)
       continue
@@ -79,11 +93,17 @@ export async function sliceState(reader: StateReader, keys: Iterable<string>): P
     if (a.storageRoot !== undefined) acc.storageRoot = a.storageRoot
     const codeHash = a.codeHash ?? KECCAK256_NULL
     if (a.codeHash !== undefined) acc.codeHash = a.codeHash
-    if (wantCode.has(addr) && !equalsBytes(codeHash, KECCAK256_NULL)) acc.code = a.code ?? (await reader.getCode(addr, codeHash))
+    if (wantCode.has(addr) && !equalsBytes(codeHash, KECCAK256_NULL)) {
+      const code = a.code ?? (await guard(() => reader.getCode(addr, codeHash)))
+      if (code !== undefined) acc.code = code
+    }
     const want = slots.get(addr)
     if (want !== undefined) {
       acc.storage = new Map()
-      for (const slot of want) acc.storage.set(slot, await reader.getStorage(addr, slot))
+      for (const slot of want) {
+        const v = await guard(() => reader.getStorage(addr, slot))
+        if (v !== undefined) acc.storage.set(slot, v)
+      }
     }
     out.set(addr, acc)
   }

@@ -66,3 +66,25 @@ describe('adaptive fallback', () => {
     }
   })
 })
+
+describe('the committer repairs whatever the grouping got wrong', () => {
+  it('every transaction in its own group: conflicts are detected, repaired, and the block equals sequential', async () => {
+    const { planBlock, commitBlock } = await import('../../src/pipeline/index.js')
+    const { stateManagerReader } = await import('../../src/state/index.js')
+    const w = await generateMixed({ txs: 60, accounts: 6, seed: 31 })
+    const { env, raws, chain } = workloadBlockInput(w)
+    const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
+    const state = await merkleFrom(w.genesis, w.common)
+    const executor = createInProcessExecutor()
+    const plan = await planBlock({ common: w.common, chain, env, state, raws, executor, groups: 2, forceParallel: true, reuseSpeculative: false, sliceMode: 'full' })
+    // A deliberately wrong plan: split every package into one-transaction groups.
+    plan.packages = plan.packages.flatMap((pkg) => pkg.txs.map((t, i) => ({ ...pkg, id: `${pkg.id}x${i}:g${1000 + t.index}`, group: 1000 + t.index, txs: [t] })))
+    plan.groups = plan.packages.length
+    const reader = stateManagerReader(state)
+    const results = await Promise.all(plan.packages.map((p) => executor.execute(p, { fallback: reader })))
+    const rep = await commitBlock({ common: w.common, plan, results, state })
+    assert.ok(rep.repaired > 0, 'conflicting groups were repaired')
+    assert.ok(rep.conflicts.length > 0)
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+  })
+})
