@@ -1,7 +1,7 @@
 export type { ChainSpec, PackageTx, WorkPackage, LogJson, TxResult, GroupResult, ExecuteOptions, Executor } from './types.js'
 export { envToJson, envFromJson } from './env.js'
 export type { BlockEnvJson } from './env.js'
-export { runPackage, traceToResult } from './run-package.js'
+export { runPackage, traceToResult, STATE_UNAVAILABLE } from './run-package.js'
 export { rulesFor, l1InfoToJson, ancestorHeadersOf } from './chain-rules.js'
 export type { EthereumChainSpec, OpChainSpec, ExecRules } from './chain-rules.js'
 export type { RunPackageOptions } from './run-package.js'

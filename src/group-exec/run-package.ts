@@ -19,6 +19,7 @@ import {
 import { rulesFor } from './chain-rules.js'
 import { envFromJson } from './env.js'
 import { GroupExecError } from './errors.js'
+import { ParadagError } from '../common/errors.js'
 import type { GroupResult, TxResult, WorkPackage } from './types.js'
 
 export interface RunPackageOptions {
@@ -50,6 +51,9 @@ export function traceToResult(index: number, trace: TxTrace, misses: string[]): 
   }
   return { ...base, status: 'excluded', exclusion: { code: trace.outcome.reason, reason: trace.outcome.message } }
 }
+
+/** Exclusion code of a result whose run could not read its state (never committed as an exclusion). */
+export const STATE_UNAVAILABLE = 'EXEC_STATE_UNAVAILABLE'
 
 /** The state a multi-part group keeps between its packages. */
 export interface PackageSession {
@@ -117,6 +121,7 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
         trace = await traceTransaction(vm, tx, runOpts)
       } catch (err) {
         // A speculative run that cannot read its state predicts nothing; the block goes on.
+        if (!(err instanceof ParadagError && /^(STATE|EXEC|NETWORK)_/.test(err.code))) throw err
         trace = {
           accessSet: { reads: new Set(), writes: new Set(), credits: new Map() },
           writeSet: { accounts: new Map(), credits: new Map() },
@@ -126,7 +131,21 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
       } finally {
         await sess.state.revert()
       }
-    } else trace = await traceTransaction(vm, tx, runOpts)
+    } else {
+      try {
+        trace = await traceTransaction(vm, tx, runOpts)
+      } catch (err) {
+        // The group's view needed state the parent cannot provide here (a view that differs from
+        // sequential order can take another path): report it; the committer re-runs the tx.
+        if (!(err instanceof ParadagError && /^(STATE|EXEC|NETWORK)_/.test(err.code))) throw err
+        trace = {
+          accessSet: { reads: new Set(), writes: new Set(), credits: new Map() },
+          writeSet: { accounts: new Map(), credits: new Map() },
+          outcome: { included: false, reason: STATE_UNAVAILABLE as never, message: `${err.code}: ${err.message}` },
+        }
+        adjusted = true
+      }
+    }
     const r = traceToResult(ptx.index, trace, sess.onMiss.sink)
     if (r.receipt !== undefined) r.receipt.txType = tx.type
     if (adjusted) r.adjusted = true

@@ -17,7 +17,7 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { BlockEnv, ReceiptInput } from '../batch-committer/block.js'
 import { StreamingValidator, type Conflict, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
-import { createInProcessExecutor, envToJson, rulesFor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
+import { STATE_UNAVAILABLE, createInProcessExecutor, envToJson, rulesFor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
 import { partition } from '../partition/index.js'
 import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import {
@@ -495,7 +495,8 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
         validator.observe(rec)
         continue
       }
-      const missing = !kept && groupOfPos[p] === -1
+      // No result, or a run that could not read its state: the committer runs it itself.
+      const missing = (!kept && groupOfPos[p] === -1) || r.exclusion?.code === STATE_UNAVAILABLE
       const conflict = missing ? null : validator.check(rec)
       if (!missing && conflict === null) {
         if (kept) reusedSpeculative++
