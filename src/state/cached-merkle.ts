@@ -11,9 +11,13 @@
  */
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { RLP } from '@ethereumjs/rlp'
-import { Account, type Address, bytesToUnprefixedHex, createAddressFromString, unprefixedHexToBytes } from '@ethereumjs/util'
+import { Account, type Address, bytesToUnprefixedHex, concatBytes, createAddressFromString, unprefixedHexToBytes, utf8ToBytes } from '@ethereumjs/util'
+import { batchUpdateTrie, type TrieUpdate } from './trie/batch-update.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { StateError } from './errors.js'
+
+/** ethereumjs' key prefix for contract code in its code database (`CODEHASH_PREFIX`). */
+const CODEHASH_PREFIX = utf8ToBytes('c')
 
 type StorageMap = Map<string, Uint8Array>
 type DiffMap = Map<string, Uint8Array | undefined>
@@ -49,7 +53,11 @@ export class CachedMerkleStateManager extends MerkleStateManager {
     this.keccakFn = opts?.common?.customCrypto.keccak256 ?? keccak_256
   }
 
-  /** Writes the cached changes to the tries: code, storage (puts, then deletions), accounts (puts, then deletions). */
+  /**
+   * Writes the cached changes to the tries: code, then each account's storage, then the accounts.
+   * Each trie gets one batch update with deferred hashing (`batchUpdateTrie`), which resolves the
+   * same nodes as geth's puts-then-deletions order and hashes every changed node once.
+   */
   override async flush(): Promise<void> {
     const caches = this._caches
     if (caches === undefined) return super.flush()
@@ -57,28 +65,50 @@ export class CachedMerkleStateManager extends MerkleStateManager {
       if (elem.code === undefined) continue
       const addr = createAddressFromString(`0x${addrHex}`)
       const codeHash = this.keccakFn(elem.code)
-      await this._trie.database().put(codeHash, elem.code)
+      const key = this._prefixCodeHashes ? concatBytes(CODEHASH_PREFIX, codeHash) : codeHash
+      await this._getCodeDB().put(key, elem.code)
       if ((await this.getAccount(addr)) === undefined) await this.putAccount(addr, new Account())
       await this.modifyAccountFields(addr, { codeHash })
     }
-    // Per account: slot updates before deletions (geth's order), then one account update.
-    const byAccount = new Map<string, { puts: [Uint8Array, Uint8Array][]; dels: Uint8Array[] }>()
+    const byAccount = new Map<string, TrieUpdate[]>()
     for (const [addrHex, keyHex, value] of caches.storage?.flush() ?? []) {
       let e = byAccount.get(addrHex)
-      if (e === undefined) byAccount.set(addrHex, (e = { puts: [], dels: [] }))
+      if (e === undefined) byAccount.set(addrHex, (e = []))
+      const slot = unprefixedHexToBytes(keyHex)
+      // The cache holds RLP(value); an empty value is a deletion (as in ethereumjs' own flush).
       const decoded = RLP.decode(value ?? new Uint8Array(0)) as Uint8Array
-      if (decoded.length > 0) e.puts.push([unprefixedHexToBytes(keyHex), decoded])
-      else e.dels.push(unprefixedHexToBytes(keyHex))
+      e.push({ key: this.keccakFn(slot), value: decoded.length > 0 ? RLP.encode(decoded) : null, label: `slot 0x${keyHex}` })
     }
-    for (const [addrHex, e] of byAccount) {
+    for (const [addrHex, updates] of byAccount) {
       const address = createAddressFromString(`0x${addrHex}`)
       const account = await this.getAccount(address)
       if (account === undefined) continue
-      await this.writeStorageBatch(address, account, e.puts, e.dels)
+      account.storageRoot = await this.updateTrie(account.storageRoot, updates, `storage of 0x${addrHex}`)
+      this.dropStorageTrie(address)
+      await this.putAccount(address, account)
     }
     const accounts = caches.account?.flush() ?? []
-    for (const [addrHex, elem] of accounts) if (elem.accountRLP !== undefined) await this._trie.put(unprefixedHexToBytes(addrHex), elem.accountRLP)
-    for (const [addrHex, elem] of accounts) if (elem.accountRLP === undefined) await this._trie.del(unprefixedHexToBytes(addrHex))
+    if (accounts.length === 0) return
+    const updates: TrieUpdate[] = accounts.map(([addrHex, elem]) => ({
+      key: this.keccakFn(unprefixedHexToBytes(addrHex)),
+      value: elem.accountRLP ?? null,
+      label: `account 0x${addrHex}`,
+    }))
+    this._trie.root(await this.updateTrie(this._trie.root(), updates, 'account trie'))
+  }
+
+  /** One batch update of a trie over this state's node database; returns the new root. */
+  protected async updateTrie(root: Uint8Array, updates: TrieUpdate[], trieName: string): Promise<Uint8Array> {
+    const db = this._trie.database()
+    const written: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = []
+    const next = await batchUpdateTrie(root, updates, {
+      read: (h) => db.get(h),
+      write: (h, rlp) => void written.push({ type: 'put', key: h, value: rlp }),
+      keccak256: this.keccakFn,
+      trieName,
+    })
+    if (written.length > 0) await db.batch(written)
+    return next
   }
 
   private storageCache(): StorageCacheInternals | undefined {
@@ -169,21 +199,6 @@ export class CachedMerkleStateManager extends MerkleStateManager {
     let i = 0
     while (i < value.length && value[i] === 0) i++
     cache.put(address, key, RLP.encode(value.subarray(i)))
-  }
-
-  /** Applies an account's slot updates and deletions to its storage trie, then updates the account once. */
-  protected async writeStorageBatch(address: Address, account: Account, puts: [Uint8Array, Uint8Array][], dels: Uint8Array[]): Promise<void> {
-    const trie = this._getStorageTrie(address, account)
-    for (const [key, value] of puts) await this.writeSlot(trie, address, key, value)
-    for (const key of dels) await this.writeSlot(trie, address, key, new Uint8Array(0))
-    account.storageRoot = trie.root()
-    await this.putAccount(address, account)
-  }
-
-  /** Writes one slot into a storage trie (subclasses add context to errors). */
-  protected async writeSlot(trie: ReturnType<MerkleStateManager['_getStorageTrie']>, _address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
-    if (value.length > 0) await trie.put(key, RLP.encode(value))
-    else await trie.del(key)
   }
 
   // ethereumjs runs this inside a `new Promise(async ...)` executor, where a thrown error becomes an

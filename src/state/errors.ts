@@ -8,6 +8,8 @@ export type StateErrorCode =
   | 'STATE_WITNESS_INVALID'
   | 'STATE_INVALID_WRITE'
   | 'STATE_WITNESS_MISSING_HEADER'
+  | 'STATE_MISSING_TRIE_NODE'
+  | 'STATE_TRIE_CORRUPT'
 
 /** Errors of the state backends. */
 export class StateError extends ParadagError {

@@ -72,18 +72,6 @@ export class WitnessStateManager extends CachedMerkleStateManager {
     }
   }
 
-  // Names the slot when a write or deletion reaches an unproven part of a storage trie.
-  protected override async writeSlot(trie: Parameters<CachedMerkleStateManager['writeSlot']>[0], address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
-    try {
-      await super.writeSlot(trie, address, key, value)
-    } catch (e) {
-      rethrow(e, `${value.length > 0 ? 'write' : 'delete'} slot ${bytesToHex(key)} of ${address.toString()}`, {
-        address: address.toString(),
-        slot: bytesToHex(key),
-      })
-    }
-  }
-
   override async commit(): Promise<void> {
     try {
       await super.commit()

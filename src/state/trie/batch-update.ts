@@ -1,0 +1,344 @@
+/**
+ * A batch Merkle-Patricia trie update with deferred hashing: the whole set of key updates of a
+ * trie (one block's storage writes of an account, or its account writes) is applied to an
+ * in-memory copy of the touched paths, and every changed node is encoded and hashed once at the
+ * end. ethereumjs' MPT re-hashes the full path on every single put, which made the state root
+ * the largest cost of a block (ARCHITECTURE.md, "State root").
+ *
+ * Scope: secure state tries only — every key is 32 bytes (already keccak-hashed), so branch nodes
+ * never hold values. Node encoding and hashing follow the Yellow Paper (Appendix D): a node whose
+ * RLP is shorter than 32 bytes is embedded in its parent, the root is always hashed.
+ *
+ * Which nodes are resolved (read from the store) matters for stateless execution, where the
+ * witness holds only what go-ethereum reads. This follows geth's `trie.delete`/`trie.insert`:
+ * the nodes on each updated key's path, and the one remaining child of a branch that a deletion
+ * reduces to a single child. A batch that changes nothing returns the original root and reads no
+ * more than the paths.
+ */
+import { RLP } from '@ethereumjs/rlp'
+import { bytesToUnprefixedHex } from '@ethereumjs/util'
+import { StateError } from '../errors.js'
+
+type HashRef = { k: 'h'; h: Uint8Array }
+type Leaf = { k: 'l'; p: Uint8Array; v: Uint8Array }
+type Ext = { k: 'e'; p: Uint8Array; c: Child }
+type Branch = { k: 'b'; c: (Child | null)[] }
+type Node = Leaf | Ext | Branch
+type Child = Node | HashRef
+type Encoded = Uint8Array | Encoded[]
+
+/** Reads a node by hash; `undefined` (or a thrown error) when the store does not hold it. */
+export type NodeReader = (hash: Uint8Array) => Promise<Uint8Array | undefined> | Uint8Array | undefined
+
+/** One update of a secure trie: a 32-byte key and its new value (`null` or empty: delete). */
+export interface TrieUpdate {
+  key: Uint8Array
+  value: Uint8Array | null
+  /** What the key stands for (an address, a slot), named in errors. */
+  label?: string
+}
+
+export interface BatchUpdateOptions {
+  read: NodeReader
+  /** Receives every new node (hash, RLP) the updated trie needs; the root is always included. */
+  write: (hash: Uint8Array, rlp: Uint8Array) => void
+  keccak256: (data: Uint8Array) => Uint8Array
+  /** Names the trie in errors (e.g. "storage of 0x…"). */
+  trieName?: string
+}
+
+interface Op {
+  n: Uint8Array // 64 nibbles
+  v: Uint8Array | null
+  label: string
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** The root of the empty trie: keccak256(rlp("")). */
+export function emptyTrieRoot(keccak256: (d: Uint8Array) => Uint8Array): Uint8Array {
+  return keccak256(Uint8Array.of(0x80))
+}
+
+function nibbles(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length * 2)
+  for (let i = 0; i < key.length; i++) {
+    out[2 * i] = key[i]! >> 4
+    out[2 * i + 1] = key[i]! & 15
+  }
+  return out
+}
+
+function compareNibbles(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+  return 0
+}
+
+function concatNibbles(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+/** Hex-prefix encoding of a nibble path (Yellow Paper, Appendix C). */
+function hexPrefix(path: Uint8Array, leaf: boolean): Uint8Array {
+  const odd = path.length & 1
+  const out = new Uint8Array((path.length >> 1) + 1)
+  out[0] = ((leaf ? 2 : 0) + odd) << 4
+  let i = 0
+  if (odd === 1) out[0]! |= path[i++]!
+  for (let j = 1; i < path.length; i += 2, j++) out[j] = (path[i]! << 4) | path[i + 1]!
+  return out
+}
+
+function decodeHexPrefix(enc: Uint8Array): { leaf: boolean; path: Uint8Array } {
+  if (enc.length === 0) throw new StateError('STATE_TRIE_CORRUPT', 'trie node with an empty path encoding')
+  const flag = enc[0]! >> 4
+  if (flag > 3) throw new StateError('STATE_TRIE_CORRUPT', `trie node path has an invalid flag nibble ${flag}`)
+  const odd = flag & 1
+  const path = new Uint8Array((enc.length - 1) * 2 + odd)
+  let j = 0
+  if (odd === 1) path[j++] = enc[0]! & 15
+  for (let i = 1; i < enc.length; i++) {
+    path[j++] = enc[i]! >> 4
+    path[j++] = enc[i]! & 15
+  }
+  return { leaf: flag >= 2, path }
+}
+
+function decodeChild(x: Encoded): Child | null {
+  if (x instanceof Uint8Array) {
+    if (x.length === 0) return null
+    if (x.length !== 32) throw new StateError('STATE_TRIE_CORRUPT', `trie node reference of ${x.length} bytes (expected a 32-byte hash or an embedded node)`)
+    return { k: 'h', h: x }
+  }
+  return decodeNode(x)
+}
+
+function decodeNode(x: Encoded): Node {
+  if (!Array.isArray(x)) throw new StateError('STATE_TRIE_CORRUPT', 'trie node is not an RLP list')
+  if (x.length === 17) {
+    const c: (Child | null)[] = new Array(16)
+    for (let i = 0; i < 16; i++) c[i] = decodeChild(x[i]!)
+    const v = x[16]!
+    if (!(v instanceof Uint8Array) || v.length !== 0) throw new StateError('STATE_TRIE_CORRUPT', 'branch node with a value in a secure trie')
+    return { k: 'b', c }
+  }
+  if (x.length === 2) {
+    const enc = x[0]!
+    if (!(enc instanceof Uint8Array)) throw new StateError('STATE_TRIE_CORRUPT', 'short node path is not a byte string')
+    const { leaf, path } = decodeHexPrefix(enc)
+    if (leaf) {
+      const v = x[1]!
+      if (!(v instanceof Uint8Array)) throw new StateError('STATE_TRIE_CORRUPT', 'leaf value is not a byte string')
+      return { k: 'l', p: path, v }
+    }
+    const c = decodeChild(x[1]!)
+    if (c === null) throw new StateError('STATE_TRIE_CORRUPT', 'extension node without a child')
+    return { k: 'e', p: path, c }
+  }
+  throw new StateError('STATE_TRIE_CORRUPT', `trie node is a list of ${x.length} items (expected 2 or 17)`)
+}
+
+/** Applies `updates` to the trie with root `root` and returns the new root; new nodes go to `opts.write`. */
+export async function batchUpdateTrie(root: Uint8Array, updates: readonly TrieUpdate[], opts: BatchUpdateOptions): Promise<Uint8Array> {
+  const k = opts.keccak256
+  const emptyRoot = emptyTrieRoot(k)
+  if (updates.length === 0) return root
+  // Sort by key; for a key given twice the last update wins.
+  const byKey = new Map<string, Op>()
+  for (const u of updates) {
+    if (u.key.length !== 32) throw new StateError('STATE_INVALID_WRITE', `trie key must be 32 bytes, got ${u.key.length}`)
+    const hex = bytesToUnprefixedHex(u.key)
+    byKey.delete(hex)
+    byKey.set(hex, { n: nibbles(u.key), v: u.value === null || u.value.length === 0 ? null : u.value, label: u.label ?? `0x${hex}` })
+  }
+  const ops = [...byKey.values()].sort((a, b) => compareNibbles(a.n, b.n))
+
+  const resolve = async (ref: HashRef, op: Op): Promise<Node> => {
+    let rlp: Uint8Array | undefined
+    try {
+      rlp = await opts.read(ref.h)
+    } catch (cause) {
+      throw missing(ref, op, cause)
+    }
+    if (rlp === undefined) throw missing(ref, op, undefined)
+    return decodeNode(RLP.decode(rlp) as Encoded)
+  }
+  const missing = (ref: HashRef, op: Op, cause: unknown): StateError => {
+    const hash = `0x${bytesToUnprefixedHex(ref.h)}`
+    const where = opts.trieName === undefined ? '' : ` in the ${opts.trieName}`
+    // A witness-backed store reports its own, more specific code.
+    const code = cause instanceof StateError && cause.code === 'STATE_WITNESS_MISSING_NODE' ? 'STATE_WITNESS_MISSING_NODE' : 'STATE_MISSING_TRIE_NODE'
+    const e = new StateError(code, `trie node ${hash} needed to update ${op.label}${where} is not available`, {
+      details: { node: hash, key: op.label, ...(opts.trieName !== undefined ? { trie: opts.trieName } : {}) },
+      ...(cause !== undefined ? { cause } : {}),
+    })
+    return e
+  }
+
+  // Builds a subtree from scratch for the (sorted) live entries; all keys share nibbles [0, d).
+  const build = (d: number, es: Op[], lo: number, hi: number): Node | null => {
+    while (lo < hi && es[lo]!.v === null) lo++
+    while (hi > lo && es[hi - 1]!.v === null) hi--
+    if (lo >= hi) return null
+    const first = es[lo]!
+    if (hi - lo === 1) return { k: 'l', p: first.n.subarray(d), v: first.v! }
+    const last = es[hi - 1]!
+    let cp = 0
+    while (d + cp < 64 && first.n[d + cp] === last.n[d + cp]) cp++
+    if (cp > 0) return { k: 'e', p: first.n.subarray(d, d + cp), c: build(d + cp, es, lo, hi)! }
+    const c: (Child | null)[] = new Array(16).fill(null)
+    let i = lo
+    while (i < hi) {
+      const nib = es[i]!.n[d]!
+      let j = i + 1
+      while (j < hi && es[j]!.n[d] === nib) j++
+      c[nib] = build(d + 1, es, i, j)
+      i = j
+    }
+    return normalizeBranch(c)
+  }
+
+  // A branch built from live entries can have lost entries to deletions (nulls): collapse it.
+  const normalizeBranch = (c: (Child | null)[]): Node | null => {
+    let count = 0
+    let pos = -1
+    for (let i = 0; i < 16; i++) if (c[i] !== null) (count++, (pos = i))
+    if (count === 0) return null
+    if (count > 1) return { k: 'b', c }
+    return withPrefix(Uint8Array.of(pos), c[pos] as Node)
+  }
+
+  // `prefix` followed by node `n` (already resolved) as one node.
+  const withPrefix = (prefix: Uint8Array, n: Node): Node => {
+    if (n.k === 'l') return { k: 'l', p: concatNibbles(prefix, n.p), v: n.v }
+    if (n.k === 'e') return { k: 'e', p: concatNibbles(prefix, n.p), c: n.c }
+    return { k: 'e', p: prefix, c: n }
+  }
+
+  // Returns `node` itself when the ops change nothing below it.
+  const apply = async (node: Child | null, d: number, lo: number, hi: number): Promise<Child | null> => {
+    if (node === null) return build(d, ops, lo, hi)
+    if (node.k === 'h') {
+      const r = await applyNode(await resolve(node, ops[lo]!), d, lo, hi)
+      return r.changed ? r.node : node
+    }
+    const r = await applyNode(node, d, lo, hi)
+    return r.changed ? r.node : node
+  }
+
+  const applyNode = async (node: Node, d: number, lo: number, hi: number): Promise<{ changed: boolean; node: Node | null }> => {
+    if (node.k === 'l') {
+      // Merge the leaf's own entry with the ops and rebuild (everything here is in memory).
+      const leafKey = concatNibbles(ops[lo]!.n.subarray(0, d), node.p)
+      let found = false
+      let changed = false
+      for (let i = lo; i < hi; i++) {
+        const o = ops[i]!
+        if (compareNibbles(o.n, leafKey) === 0) {
+          found = true
+          if (o.v === null || !eq(o.v, node.v)) changed = true
+        } else if (o.v !== null) changed = true
+      }
+      if (!changed) return { changed: false, node }
+      const es: Op[] = []
+      for (let i = lo; i < hi; i++) es.push(ops[i]!)
+      if (!found) {
+        es.push({ n: leafKey, v: node.v, label: '' })
+        es.sort((a, b) => compareNibbles(a.n, b.n))
+      }
+      return { changed: true, node: build(d, es, 0, es.length) }
+    }
+    if (node.k === 'e') {
+      const p = node.p
+      if (sharesPrefix(ops[lo]!.n, d, p) && sharesPrefix(ops[hi - 1]!.n, d, p)) {
+        const c = await apply(node.c, d + p.length, lo, hi)
+        if (c === node.c) return { changed: false, node }
+        if (c === null) return { changed: true, node: null }
+        return { changed: true, node: withPrefix(p, c as Node) }
+      }
+      // Some keys leave the extension's path: continue as a branch at this depth.
+      const c: (Child | null)[] = new Array(16).fill(null)
+      c[p[0]!] = p.length === 1 ? node.c : { k: 'e', p: p.subarray(1), c: node.c }
+      const r = await applyBranch(c, d, lo, hi)
+      return r.changed ? r : { changed: false, node }
+    }
+    return applyBranch(node.c, d, lo, hi, node)
+  }
+
+  const applyBranch = async (children: (Child | null)[], d: number, lo: number, hi: number, orig?: Branch): Promise<{ changed: boolean; node: Node | null }> => {
+    let c: (Child | null)[] | null = null
+    let i = lo
+    while (i < hi) {
+      const nib = ops[i]!.n[d]!
+      let j = i + 1
+      while (j < hi && ops[j]!.n[d] === nib) j++
+      const before = children[nib]!
+      const after = await apply(before ?? null, d + 1, i, j)
+      if (after !== before) {
+        if (c === null) c = children.slice()
+        c[nib] = after
+      }
+      i = j
+    }
+    if (c === null) return { changed: false, node: orig ?? { k: 'b', c: children } }
+    let count = 0
+    let pos = -1
+    for (let x = 0; x < 16; x++) if (c[x] !== null) (count++, (pos = x))
+    if (count === 0) return { changed: true, node: null }
+    if (count > 1) return { changed: true, node: { k: 'b', c } }
+    // One child left: geth resolves it to merge a short node into the new prefix.
+    const only = c[pos]!
+    if (only.k === 'h') {
+      const resolved = await resolve(only, ops[lo]!)
+      return { changed: true, node: resolved.k === 'b' ? { k: 'e', p: Uint8Array.of(pos), c: only } : withPrefix(Uint8Array.of(pos), resolved) }
+    }
+    return { changed: true, node: withPrefix(Uint8Array.of(pos), only) }
+  }
+
+  const sharesPrefix = (n: Uint8Array, d: number, p: Uint8Array): boolean => {
+    if (d + p.length > n.length) return false
+    for (let i = 0; i < p.length; i++) if (n[d + i] !== p[i]) return false
+    return true
+  }
+
+  const rootNode: Child | null = eq(root, emptyRoot) ? null : { k: 'h', h: root }
+  const next = await apply(rootNode, 0, 0, ops.length)
+  if (next === rootNode) return root
+  if (next === null) return emptyRoot
+  if (next.k === 'h') return next.h
+
+  // Encode and hash every new node once, bottom-up.
+  const encodeRef = (n: Child): Encoded => {
+    if (n.k === 'h') return n.h
+    const enc = encodeNode(n)
+    const rlp = RLP.encode(enc as never)
+    if (rlp.length < 32) return enc
+    const h = k(rlp)
+    opts.write(h, rlp)
+    return h
+  }
+  const encodeNode = (n: Node): Encoded => {
+    if (n.k === 'l') return [hexPrefix(n.p, true), n.v]
+    if (n.k === 'e') return [hexPrefix(n.p, false), encodeRef(n.c)]
+    const out: Encoded[] = new Array(17)
+    for (let i = 0; i < 16; i++) {
+      const ch = n.c[i]!
+      out[i] = ch === null ? EMPTY : encodeRef(ch)
+    }
+    out[16] = EMPTY
+    return out
+  }
+  const rootRlp = RLP.encode(encodeNode(next) as never)
+  const rootHash = k(rootRlp)
+  opts.write(rootHash, rootRlp)
+  return rootHash
+}
+
+function eq(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
