@@ -11,13 +11,15 @@
  */
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { RLP } from '@ethereumjs/rlp'
-import { Account, type Address, bytesToUnprefixedHex, concatBytes, createAddressFromString, unprefixedHexToBytes, utf8ToBytes } from '@ethereumjs/util'
-import { batchUpdateTrie, type TrieUpdate } from './trie/batch-update.js'
+import { Account, type Address, bytesToUnprefixedHex, concatBytes, createAccountFromRLP, createAddressFromString, unprefixedHexToBytes, utf8ToBytes } from '@ethereumjs/util'
+import { batchUpdateTrie, emptyTrieRoot, type TrieUpdate } from './trie/batch-update.js'
+import { TrieReader } from './trie/reader.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { StateError } from './errors.js'
 
 /** ethereumjs' key prefix for contract code in its code database (`CODEHASH_PREFIX`). */
 const CODEHASH_PREFIX = utf8ToBytes('c')
+const RLP_EMPTY = Uint8Array.of(0x80)
 
 type StorageMap = Map<string, Uint8Array>
 type DiffMap = Map<string, Uint8Array | undefined>
@@ -48,9 +50,39 @@ export class CachedMerkleStateManager extends MerkleStateManager {
   private clears: ClearEntry[] = []
   private depth = 0
 
+  // Cold reads walk the tries through a cache of decoded nodes (ethereumjs re-decodes every path).
+  private readonly reader: TrieReader
+
   constructor(opts: ConstructorParameters<typeof MerkleStateManager>[0]) {
     super(opts)
     this.keccakFn = opts?.common?.customCrypto.keccak256 ?? keccak_256
+    const db = this._trie.database()
+    this.reader = new TrieReader((h) => db.get(h), bytesToUnprefixedHex(emptyTrieRoot(this.keccakFn)))
+  }
+
+  /** As ethereumjs' `getAccount`, with the trie read through the node cache. */
+  override async getAccount(address: Address): Promise<Account | undefined> {
+    const cache = this._caches?.account
+    const elem = cache?.get(address)
+    if (elem !== undefined) return elem.accountRLP !== undefined ? createAccountFromRLP(elem.accountRLP) : undefined
+    const rlp = await this.reader.get(this._trie.root(), this.keccakFn(address.bytes))
+    const account = rlp !== null ? createAccountFromRLP(rlp) : undefined
+    cache?.put(address, account)
+    return account
+  }
+
+  /** As ethereumjs' `getStorage`, with the storage trie read through the node cache. */
+  override async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    const cache = this._caches?.storage
+    if (cache === undefined) return super.getStorage(address, key)
+    if (key.length !== 32) throw new StateError('STATE_INVALID_WRITE', 'storage key must be 32 bytes')
+    const cached = cache.get(address, key)
+    if (cached !== undefined) return RLP.decode(cached) as Uint8Array
+    const account = await this.getAccount(address)
+    if (account === undefined) return new Uint8Array(0)
+    const value = await this.reader.get(account.storageRoot, this.keccakFn(key))
+    cache.put(address, key, value ?? RLP_EMPTY)
+    return RLP.decode(value ?? new Uint8Array(0)) as Uint8Array
   }
 
   /**

@@ -19,13 +19,14 @@ import { RLP } from '@ethereumjs/rlp'
 import { bytesToUnprefixedHex } from '@ethereumjs/util'
 import { StateError } from '../errors.js'
 
-type HashRef = { k: 'h'; h: Uint8Array }
+/** An unresolved child: its hash (`n` memoizes the decoded node for readers). */
+export type HashRef = { k: 'h'; h: Uint8Array; n?: Node }
 type Leaf = { k: 'l'; p: Uint8Array; v: Uint8Array }
 type Ext = { k: 'e'; p: Uint8Array; c: Child }
 type Branch = { k: 'b'; c: (Child | null)[] }
-type Node = Leaf | Ext | Branch
-type Child = Node | HashRef
-type Encoded = Uint8Array | Encoded[]
+export type Node = Leaf | Ext | Branch
+export type Child = Node | HashRef
+export type Encoded = Uint8Array | Encoded[]
 
 /** Reads a node by hash; `undefined` (or a thrown error) when the store does not hold it. */
 export type NodeReader = (hash: Uint8Array) => Promise<Uint8Array | undefined> | Uint8Array | undefined
@@ -116,7 +117,8 @@ function decodeChild(x: Encoded): Child | null {
   return decodeNode(x)
 }
 
-function decodeNode(x: Encoded): Node {
+/** Decodes a trie node from its RLP structure (embedded children decoded too). */
+export function decodeNode(x: Encoded): Node {
   if (!Array.isArray(x)) throw new StateError('STATE_TRIE_CORRUPT', 'trie node is not an RLP list')
   if (x.length === 17) {
     const c: (Child | null)[] = new Array(16)
