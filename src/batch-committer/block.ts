@@ -3,9 +3,10 @@
  * cumulative gas, logs bloom, transactions and receipts roots, header and block hash
  * (Ethereum Cancun/Prague header rules; OP-stack header rules live in src/chain).
  */
-import { createBlockHeader, genTransactionsTrieRoot, type BlockHeader, type HeaderData } from '@ethereumjs/block'
+import { createBlockHeader, type BlockHeader, type HeaderData } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { orderedTrieRoot as buildOrderedTrieRoot } from '../state/trie/batch-update.js'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Bloom, encodeReceipt } from '@ethereumjs/vm'
@@ -63,10 +64,7 @@ export function encodeCommittedReceipt(r: CommittedReceipt): Uint8Array {
 
 /** Root of an ordered trie keyed by rlp(index). */
 export async function orderedTrieRoot(values: readonly Uint8Array[], common?: Common): Promise<Uint8Array> {
-  if (values.length === 0) return KECCAK256_RLP
-  const trie = new MerklePatriciaTrie(common === undefined ? {} : { common })
-  for (let i = 0; i < values.length; i++) await trie.put(RLP.encode(i), values[i]!)
-  return trie.root()
+  return buildOrderedTrieRoot(values, common?.customCrypto.keccak256 ?? keccak_256)
 }
 
 /** Receipts root of committed receipts (`encode` overrides the per-receipt encoding, e.g. OP deposits). */
@@ -141,8 +139,11 @@ export function buildHeader(input: HeaderInput, common: Common): { header: Block
 }
 
 /** Transactions root of the included transactions. */
-export async function transactionsRoot(txs: readonly TypedTransaction[]): Promise<Uint8Array> {
-  return genTransactionsTrieRoot(txs as TypedTransaction[])
+export async function transactionsRoot(txs: readonly TypedTransaction[], common?: Common): Promise<Uint8Array> {
+  return orderedTrieRoot(
+    txs.map((tx) => tx.serialize()),
+    common,
+  )
 }
 
 export { bytesToHex }

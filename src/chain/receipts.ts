@@ -4,7 +4,7 @@
  * transactions roots.
  */
 import type { Log } from '@ethereumjs/evm'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { orderedTrieRoot as buildOrderedTrieRoot } from '../state/trie/batch-update.js'
 import { RLP } from '@ethereumjs/rlp'
 import { bigIntToUnpaddedBytes } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
@@ -62,9 +62,7 @@ export function encodeReceipt(r: OpReceipt): Uint8Array {
 
 /** Root of the ordered trie rlp(index) -> value. */
 export async function orderedTrieRoot(values: readonly Uint8Array[]): Promise<Uint8Array> {
-  const trie = new MerklePatriciaTrie()
-  for (let i = 0; i < values.length; i++) await trie.put(RLP.encode(i), values[i] as Uint8Array)
-  return trie.root()
+  return buildOrderedTrieRoot(values, keccak_256)
 }
 
 /** Receipts root of the block. */

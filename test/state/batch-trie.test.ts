@@ -11,7 +11,8 @@ import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { Account, Address, bytesToHex, bytesToUnprefixedHex } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { CachedMerkleStateManager, batchUpdateTrie, emptyTrieRoot, type TrieUpdate } from '../../src/state/index.js'
+import { RLP } from '@ethereumjs/rlp'
+import { CachedMerkleStateManager, batchUpdateTrie, emptyTrieRoot, orderedTrieRoot, type TrieUpdate } from '../../src/state/index.js'
 
 const RUNS = Number(process.env.PARADAG_PROPERTY_RUNS ?? 200)
 
@@ -96,6 +97,21 @@ describe('batchUpdateTrie', () => {
     const bogus = keccak_256(Uint8Array.of(1))
     store.nodes.set(bytesToUnprefixedHex(bogus), Uint8Array.of(0xc3, 0x01, 0x02, 0x03))
     await assert.rejects(batchUpdateTrie(bogus, [{ key: keyOf(1, false), value: Uint8Array.of(1) }], { read: store.read, write: store.write, keccak256: keccak_256 }), (e: unknown) => (e as { code?: string }).code === 'STATE_TRIE_CORRUPT')
+  })
+})
+
+describe('orderedTrieRoot', () => {
+  it('equals ethereumjs inserting rlp(i) -> value one by one (sizes across the 128 and 256 key boundaries, tiny and large values)', async () => {
+    const sizes = [0, 1, 2, 15, 16, 17, 127, 128, 129, 255, 256, 300]
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...sizes), fc.integer({ min: 0, max: 1000 }), fc.boolean(), async (n, seed, tiny) => {
+        const values = Array.from({ length: n }, (_, i) => Uint8Array.from({ length: tiny ? 1 + ((i + seed) % 3) : 20 + ((i * 7 + seed) % 90) }, (_, j) => (i + j + seed) & 0xff || 1))
+        const ref = new MerklePatriciaTrie()
+        for (let i = 0; i < n; i++) await ref.put(RLP.encode(i), values[i]!)
+        assert.equal(bytesToHex(orderedTrieRoot(values, keccak_256)), bytesToHex(ref.root()))
+      }),
+      { numRuns: Math.min(RUNS, 60) },
+    )
   })
 })
 

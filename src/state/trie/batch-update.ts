@@ -71,8 +71,9 @@ function nibbles(key: Uint8Array): Uint8Array {
 }
 
 function compareNibbles(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
-  return 0
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+  return a.length - b.length
 }
 
 function concatNibbles(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -143,6 +144,88 @@ export function decodeNode(x: Encoded): Node {
   throw new StateError('STATE_TRIE_CORRUPT', `trie node is a list of ${x.length} items (expected 2 or 17)`)
 }
 
+// Builds a subtree from scratch for the (sorted) live entries of es[lo, hi); all keys share
+// nibbles [0, d) and none is a prefix of another (secure-trie keys all have 64 nibbles).
+function build(d: number, es: readonly Op[], lo: number, hi: number): Node | null {
+  while (lo < hi && es[lo]!.v === null) lo++
+  while (hi > lo && es[hi - 1]!.v === null) hi--
+  if (lo >= hi) return null
+  const first = es[lo]!
+  if (hi - lo === 1) return { k: 'l', p: first.n.subarray(d), v: first.v! }
+  const last = es[hi - 1]!
+  const end = Math.min(first.n.length, last.n.length)
+  let cp = 0
+  while (d + cp < end && first.n[d + cp] === last.n[d + cp]) cp++
+  if (cp > 0) return { k: 'e', p: first.n.subarray(d, d + cp), c: build(d + cp, es, lo, hi)! }
+  const c: (Child | null)[] = new Array(16).fill(null)
+  let i = lo
+  while (i < hi) {
+    const nib = es[i]!.n[d]!
+    let j = i + 1
+    while (j < hi && es[j]!.n[d] === nib) j++
+    c[nib] = build(d + 1, es, i, j)
+    i = j
+  }
+  return normalizeBranch(c)
+}
+
+// A branch built from live entries can have lost entries to deletions (nulls): collapse it.
+function normalizeBranch(c: (Child | null)[]): Node | null {
+  let count = 0
+  let pos = -1
+  for (let i = 0; i < 16; i++) if (c[i] !== null) (count++, (pos = i))
+  if (count === 0) return null
+  if (count > 1) return { k: 'b', c }
+  return withPrefix(Uint8Array.of(pos), c[pos] as Node)
+}
+
+// `prefix` followed by node `n` (already resolved) as one node.
+function withPrefix(prefix: Uint8Array, n: Node): Node {
+  if (n.k === 'l') return { k: 'l', p: concatNibbles(prefix, n.p), v: n.v }
+  if (n.k === 'e') return { k: 'e', p: concatNibbles(prefix, n.p), c: n.c }
+  return { k: 'e', p: prefix, c: n }
+}
+
+/** Encodes and hashes every in-memory node of `root` once, bottom-up; returns the root hash. */
+function commitNodes(root: Node, keccak256: (d: Uint8Array) => Uint8Array, write: (hash: Uint8Array, rlp: Uint8Array) => void): Uint8Array {
+  const encodeRef = (n: Child): Encoded => {
+    if (n.k === 'h') return n.h
+    const enc = encodeNode(n)
+    const rlp = RLP.encode(enc as never)
+    if (rlp.length < 32) return enc
+    const h = keccak256(rlp)
+    write(h, rlp)
+    return h
+  }
+  const encodeNode = (n: Node): Encoded => {
+    if (n.k === 'l') return [hexPrefix(n.p, true), n.v]
+    if (n.k === 'e') return [hexPrefix(n.p, false), encodeRef(n.c)]
+    const out: Encoded[] = new Array(17)
+    for (let i = 0; i < 16; i++) {
+      const ch = n.c[i]!
+      out[i] = ch === null ? EMPTY : encodeRef(ch)
+    }
+    out[16] = EMPTY
+    return out
+  }
+  const rootRlp = RLP.encode(encodeNode(root) as never)
+  const rootHash = keccak256(rootRlp)
+  write(rootHash, rootRlp)
+  return rootHash
+}
+
+/**
+ * The root of a trie holding `entries` (built from scratch, nothing stored), for tries whose keys
+ * are not hashed, such as the ordered receipts and transactions tries keyed by rlp(index). No key
+ * may be a prefix of another (true of rlp(index) keys).
+ */
+export function trieRootOf(entries: readonly { key: Uint8Array; value: Uint8Array }[], keccak256: (d: Uint8Array) => Uint8Array): Uint8Array {
+  const ops: Op[] = entries.map((e) => ({ n: nibbles(e.key), v: e.value.length === 0 ? null : e.value, label: '' }))
+  ops.sort((a, b) => compareNibbles(a.n, b.n))
+  const root = build(0, ops, 0, ops.length)
+  return root === null ? emptyTrieRoot(keccak256) : commitNodes(root, keccak256, () => {})
+}
+
 /** Applies `updates` to the trie with root `root` and returns the new root; new nodes go to `opts.write`. */
 export async function batchUpdateTrie(root: Uint8Array, updates: readonly TrieUpdate[], opts: BatchUpdateOptions): Promise<Uint8Array> {
   const k = opts.keccak256
@@ -178,46 +261,6 @@ export async function batchUpdateTrie(root: Uint8Array, updates: readonly TrieUp
       ...(cause !== undefined ? { cause } : {}),
     })
     return e
-  }
-
-  // Builds a subtree from scratch for the (sorted) live entries; all keys share nibbles [0, d).
-  const build = (d: number, es: Op[], lo: number, hi: number): Node | null => {
-    while (lo < hi && es[lo]!.v === null) lo++
-    while (hi > lo && es[hi - 1]!.v === null) hi--
-    if (lo >= hi) return null
-    const first = es[lo]!
-    if (hi - lo === 1) return { k: 'l', p: first.n.subarray(d), v: first.v! }
-    const last = es[hi - 1]!
-    let cp = 0
-    while (d + cp < 64 && first.n[d + cp] === last.n[d + cp]) cp++
-    if (cp > 0) return { k: 'e', p: first.n.subarray(d, d + cp), c: build(d + cp, es, lo, hi)! }
-    const c: (Child | null)[] = new Array(16).fill(null)
-    let i = lo
-    while (i < hi) {
-      const nib = es[i]!.n[d]!
-      let j = i + 1
-      while (j < hi && es[j]!.n[d] === nib) j++
-      c[nib] = build(d + 1, es, i, j)
-      i = j
-    }
-    return normalizeBranch(c)
-  }
-
-  // A branch built from live entries can have lost entries to deletions (nulls): collapse it.
-  const normalizeBranch = (c: (Child | null)[]): Node | null => {
-    let count = 0
-    let pos = -1
-    for (let i = 0; i < 16; i++) if (c[i] !== null) (count++, (pos = i))
-    if (count === 0) return null
-    if (count > 1) return { k: 'b', c }
-    return withPrefix(Uint8Array.of(pos), c[pos] as Node)
-  }
-
-  // `prefix` followed by node `n` (already resolved) as one node.
-  const withPrefix = (prefix: Uint8Array, n: Node): Node => {
-    if (n.k === 'l') return { k: 'l', p: concatNibbles(prefix, n.p), v: n.v }
-    if (n.k === 'e') return { k: 'e', p: concatNibbles(prefix, n.p), c: n.c }
-    return { k: 'e', p: prefix, c: n }
   }
 
   // Returns `node` itself when the ops change nothing below it.
@@ -312,35 +355,19 @@ export async function batchUpdateTrie(root: Uint8Array, updates: readonly TrieUp
   if (next === null) return emptyRoot
   if (next.k === 'h') return next.h
 
-  // Encode and hash every new node once, bottom-up.
-  const encodeRef = (n: Child): Encoded => {
-    if (n.k === 'h') return n.h
-    const enc = encodeNode(n)
-    const rlp = RLP.encode(enc as never)
-    if (rlp.length < 32) return enc
-    const h = k(rlp)
-    opts.write(h, rlp)
-    return h
-  }
-  const encodeNode = (n: Node): Encoded => {
-    if (n.k === 'l') return [hexPrefix(n.p, true), n.v]
-    if (n.k === 'e') return [hexPrefix(n.p, false), encodeRef(n.c)]
-    const out: Encoded[] = new Array(17)
-    for (let i = 0; i < 16; i++) {
-      const ch = n.c[i]!
-      out[i] = ch === null ? EMPTY : encodeRef(ch)
-    }
-    out[16] = EMPTY
-    return out
-  }
-  const rootRlp = RLP.encode(encodeNode(next) as never)
-  const rootHash = k(rootRlp)
-  opts.write(rootHash, rootRlp)
-  return rootHash
+  return commitNodes(next, k, opts.write)
 }
 
 function eq(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
+}
+
+/** Root of the ordered trie rlp(index) -> value (transactions and receipts tries), built in one pass. */
+export function orderedTrieRoot(values: readonly Uint8Array[], keccak256: (d: Uint8Array) => Uint8Array): Uint8Array {
+  return trieRootOf(
+    values.map((value, i) => ({ key: RLP.encode(i), value })),
+    keccak256,
+  )
 }
