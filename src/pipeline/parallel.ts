@@ -91,6 +91,8 @@ export interface PlanOptions {
   reuseSpeculative?: boolean
   /** The pre-block system writes are already in `state` (do not apply them again). */
   systemWritesApplied?: boolean
+  /** With `systemWritesApplied`: whether they changed anything (default true). When false, worker replicas of the parent snapshot are exact. */
+  systemWritesChanged?: boolean
   /** Plan a sequential (traced) execution: the reference with access sets, BAL and DAG hint. */
   sequential?: boolean
   /** Learned access templates, kept across blocks by the caller (default: a fresh store per block); false: trace every call. */
@@ -201,9 +203,12 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
   }
   if (txs.length === 0) return plan
 
-  await state.checkpoint()
+  // Planning writes nothing to `state` except, when asked, the system writes, which it undoes.
+  // Without them no checkpoint: cold reads made here stay cached for the committer.
+  const ownCheckpoint = opts.systemWritesApplied !== true
+  if (ownCheckpoint) await state.checkpoint()
   try {
-    const systemWrote = opts.systemWritesApplied === true ? true : await applyPreBlockSystemWrites(state, env, common)
+    const systemWrote = !ownCheckpoint ? (opts.systemWritesChanged ?? true) : await applyPreBlockSystemWrites(state, env, common)
     const reader = stateManagerReader(state)
     // ---- speculative prediction: every tx against the parent state, in parallel ----
     const tp = now()
@@ -313,7 +318,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     }
     plan.groups = plan.packages.length
   } finally {
-    await state.revert()
+    if (ownCheckpoint) await state.revert()
   }
   phases.totalMs = now() - t0
   return plan
@@ -624,14 +629,13 @@ export interface ParallelOptions extends PlanOptions {
 export async function executeParallel(opts: ParallelOptions): Promise<ParallelReport> {
   const t0 = now()
   const { state } = opts
-  // System writes first, so every package and every miss sees them (they precede tx 0).
-  await state.checkpoint()
-  await applyPreBlockSystemWrites(state, opts.env, opts.common)
-  const plan = await planBlock({ ...opts, systemWritesApplied: true })
+  // System writes first, so every package and every miss sees them (they precede tx 0). No outer
+  // checkpoint: the committer's own commit then flushes at depth 0, as the sequential path does.
+  const wrote = await applyPreBlockSystemWrites(state, opts.env, opts.common)
+  const plan = await planBlock({ ...opts, systemWritesApplied: true, systemWritesChanged: wrote })
   const results = dispatchInParts(plan, opts, stateManagerReader(state))
   const commitOpts: CommitOptions = { common: opts.common, plan, results, state, systemWritesApplied: true }
   const report = await commitBlock(commitOpts)
-  await state.commit()
   report.phases.totalMs = now() - t0
   return report
 }
