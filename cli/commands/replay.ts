@@ -115,6 +115,7 @@ export function registerReplay(program: Command): void {
                   ['partition', p.partitionMs],
                   ['execute (groups, repair, tail)', p.executeMs],
                   ['commit (validate, merge, roots)', p.commitMs],
+                  ['  of which seal (flush, roots, header)', p.sealMs],
                   ['total', p.totalMs],
                 ],
               )}\n\n`,

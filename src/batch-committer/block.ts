@@ -139,9 +139,9 @@ export function buildHeader(input: HeaderInput, common: Common): { header: Block
 }
 
 /** Transactions root of the included transactions. */
-export async function transactionsRoot(txs: readonly TypedTransaction[], common?: Common): Promise<Uint8Array> {
+export async function transactionsRoot(txs: readonly TypedTransaction[], common?: Common, raws?: readonly (Uint8Array | undefined)[]): Promise<Uint8Array> {
   return orderedTrieRoot(
-    txs.map((tx) => tx.serialize()),
+    txs.map((tx, i) => raws?.[i] ?? tx.serialize()),
     common,
   )
 }

@@ -3,7 +3,10 @@ import { threadId } from 'node:worker_threads'
 import { snapshotFromJson, snapshotReader, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import { runPackage, type PackageSession } from './run-package.js'
 import { serveTasks } from './worker-side.js'
-import type { ExecTask } from './worker-executor.js'
+import type { ExecTask, RecoverTask } from './worker-executor.js'
+import { createTxFromRLP } from '@ethereumjs/tx'
+import { rulesFor } from './chain-rules.js'
+import { envFromJson } from './env.js'
 
 const commons = new Map<string, unknown>()
 const sessions = new Map<string, PackageSession>()
@@ -11,6 +14,7 @@ const sessions = new Map<string, PackageSession>()
 const parents = new Map<string, StateReader>()
 serveTasks(
   async (task, fallback) => {
+    if ((task as RecoverTask).recover !== undefined) return recoverSenders((task as RecoverTask).recover)
     const t = task as ExecTask
     const replica = t.parentId === undefined ? undefined : parents.get(t.parentId)
     return runPackage(t.pkg, { executorId: `worker-${threadId}`, commons, sessions, fallback: replica ?? fallback, isolate: t.isolate })
@@ -20,3 +24,16 @@ serveTasks(
     while (parents.size > 2) parents.delete(parents.keys().next().value as string)
   },
 )
+
+/** Public keys of the signers of `raws` (null where decoding or recovery fails). */
+function recoverSenders(r: RecoverTask['recover']): (Uint8Array | null)[] {
+  const { common } = rulesFor(r.chain, envFromJson(r.env), commons)
+  return r.raws.map((raw) => {
+    try {
+      const tx = createTxFromRLP(raw, { common })
+      return tx.isSigned() ? tx.getSenderPublicKey() : null
+    } catch {
+      return null
+    }
+  })
+}

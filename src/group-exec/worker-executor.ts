@@ -21,6 +21,14 @@ export interface ExecTask {
   parentId?: string
 }
 
+/** A sender-recovery task: decode each raw transaction and recover its signer's public key. */
+export interface RecoverTask {
+  recover: { chain: WorkPackage['chain']; env: WorkPackage['env']; raws: Uint8Array[] }
+}
+
+/** Transactions per recovery chunk below which fewer workers are used (message overhead). */
+const RECOVER_MIN_CHUNK = 64
+
 /** An executor backed by a warm pool of worker threads; call `start()` first and `stop()` at the end. */
 export class WorkerExecutor implements Executor {
   readonly id: string
@@ -56,6 +64,23 @@ export class WorkerExecutor implements Executor {
   /** Runs each transaction of the package against the unchanged slice (speculative prediction). */
   executeIsolated(pkg: WorkPackage, options: ExecuteOptions & { parentId?: string } = {}): Promise<GroupResult> {
     return this.run(pkg, true, options)
+  }
+
+  /**
+   * Recovers the senders' public keys of `raws` on the workers (in one chunk per worker); null
+   * where a transaction cannot be decoded or recovered (the caller then does it itself, to get
+   * the exact error).
+   */
+  async recoverSenders(chain: WorkPackage['chain'], env: WorkPackage['env'], raws: readonly Uint8Array[]): Promise<(Uint8Array | null)[]> {
+    const chunks = Math.max(1, Math.min(this.pool.size, Math.ceil(raws.length / RECOVER_MIN_CHUNK)))
+    const per = Math.ceil(raws.length / chunks)
+    const parts = await Promise.all(
+      Array.from({ length: chunks }, (_, c) => {
+        const task: RecoverTask = { recover: { chain, env, raws: raws.slice(c * per, (c + 1) * per) } }
+        return this.pool.run<(Uint8Array | null)[]>(task, { affinity: c })
+      }),
+    )
+    return parts.flat()
   }
 
   private run(pkg: WorkPackage, isolate: boolean, options: ExecuteOptions & { parentId?: string; affinity?: number }): Promise<GroupResult> {

@@ -13,3 +13,6 @@ export const SEQUENTIAL_BELOW_SPEEDUP = 1.15
 export const TEMPLATE_EXAMPLES = 2
 /** Parts a group's packages are cut into so the committer works while groups execute. */
 export const DEFAULT_PARTS = 4
+
+/** Blocks with at least this many transactions recover their senders on the executor's workers (when it has them). */
+export const RECOVER_ON_WORKERS_FROM = 128

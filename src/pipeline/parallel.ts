@@ -17,7 +17,7 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { BlockEnv, ReceiptInput } from '../batch-committer/block.js'
 import { StreamingValidator, type Conflict, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
-import { STATE_UNAVAILABLE, createInProcessExecutor, envToJson, rulesFor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
+import { STATE_UNAVAILABLE, createInProcessExecutor, envToJson, rulesFor, type WorkerExecutor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
 import { partition } from '../partition/index.js'
 import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import {
@@ -36,8 +36,8 @@ import {
   type BalTxInput,
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
-import { DEFAULT_PARTS, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
-import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
+import { DEFAULT_PARTS, RECOVER_ON_WORKERS_FROM, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
+import { decodeTransactions, prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, runOne, type BlockOutcome } from './sequential.js'
 
 type ReplicaOptions = ExecuteOptions & { parentId?: string }
@@ -56,6 +56,8 @@ export interface PhaseTimes {
   partitionMs: number
   executeMs: number
   commitMs: number
+  /** Part of commitMs: flushing the state into the tries, the state root, receipts, roots and header. */
+  sealMs: number
   totalMs: number
 }
 
@@ -134,7 +136,7 @@ export interface BlockPlan {
 }
 
 const now = (): number => performance.now()
-const emptyPhases = (): PhaseTimes => ({ prepareMs: 0, predictMs: 0, dagMs: 0, partitionMs: 0, executeMs: 0, commitMs: 0, totalMs: 0 })
+const emptyPhases = (): PhaseTimes => ({ prepareMs: 0, predictMs: 0, dagMs: 0, partitionMs: 0, executeMs: 0, commitMs: 0, sealMs: 0, totalMs: 0 })
 
 function toPackage(id: string, round: number, group: number, plan: Pick<BlockPlan, 'chain' | 'env' | 'feeRecipients'>, list: PreparedTx[], slice: StateSnapshotJson): WorkPackage {
   return {
@@ -168,7 +170,11 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
   const timeline: TimelineEntry[] = []
   const groupsWanted = Math.max(2, opts.groups ?? executor.size ?? 2)
   const feeRecipients = [env.coinbase.toLowerCase(), ...(opts.feeRecipients ?? []).map((a) => a.toLowerCase())]
-  const prepared = prepareTransactions(opts.raws, common)
+  // Sender recovery (most of this phase) runs on the workers when the executor offers it.
+  const recover = (executor as { recoverSenders?: WorkerExecutor['recoverSenders'] }).recoverSenders
+  const recovering = recover !== undefined && opts.raws.length >= RECOVER_ON_WORKERS_FROM ? recover.call(executor, opts.chain, envToJson(env), opts.raws) : undefined
+  const decoded = recovering !== undefined ? decodeTransactions(opts.raws, common) : undefined
+  const prepared = prepareTransactions(opts.raws, common, await recovering, decoded)
   const txs = prepared.txs.filter((t): t is PreparedTx => t !== null)
   phases.prepareMs = now() - t0
   const plan: BlockPlan = {
@@ -417,7 +423,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   const block = rules.block
   const m = txs.length
   const excluded: Exclusion[] = [...plan.excluded]
-  const included: { index: number; tx: TypedTransaction; receipt: ReceiptInput }[] = []
+  const included: { index: number; tx: TypedTransaction; raw: Uint8Array; receipt: ReceiptInput }[] = []
   const committedAccess: AccessSet[] = []
   const committedTraces: BalTxInput[] = []
   const conflicts: Conflict[] = []
@@ -443,7 +449,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
         logs: r.receipt.logs.map(([a, t, d]) => [hexToBytes(a as `0x${string}`), t.map((x) => hexToBytes(x as `0x${string}`)), hexToBytes(d as `0x${string}`)]),
       }
       gasUsed += receipt.gasUsed
-      included.push({ index: ptx.index, tx: ptx.tx, receipt })
+      included.push({ index: ptx.index, tx: ptx.tx, raw: ptx.raw, receipt })
       const accessSet = accessSetFromJson(r.access)
       committedAccess.push(accessSet)
       committedTraces.push({ accessSet, writeSet: writeSetFromJson(r.writes) })
@@ -545,7 +551,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       }
       const receipt: ReceiptInput = { txType: ptx.tx.type, status: t.outcome.status, gasUsed: t.outcome.gasUsed, logs: t.outcome.logs }
       gasUsed += receipt.gasUsed
-      included.push({ index: ptx.index, tx: ptx.tx, receipt })
+      included.push({ index: ptx.index, tx: ptx.tx, raw: ptx.raw, receipt })
       committedAccess.push(t.accessSet)
       committedTraces.push({ accessSet: t.accessSet, writeSet: t.writeSet })
     }
@@ -563,7 +569,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
         continue
       }
       gasUsed += r.receipt.gasUsed
-      included.push({ index: ptx.index, tx: ptx.tx, receipt: r.receipt })
+      included.push({ index: ptx.index, tx: ptx.tx, raw: ptx.raw, receipt: r.receipt })
     }
     phases.executeMs += now() - ts
   }
@@ -572,6 +578,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   await state.commit()
   const outcome = await (opts.seal ?? finishBlock)({ common, env, state, included, excluded })
   phases.commitMs += now() - tf
+  phases.sealMs += now() - tf
   phases.totalMs += now() - t0
   const report: ParallelReport = {
     outcome,

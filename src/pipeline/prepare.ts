@@ -26,14 +26,22 @@ export interface PreparedBlock {
   excluded: Exclusion[]
 }
 
-/** Decodes and recovers every transaction; failures become exclusions (never throws per tx). */
-export function prepareTransactions(raws: readonly Uint8Array[], common: Common): PreparedBlock {
+/**
+ * Decodes and recovers every transaction; failures become exclusions (never throws per tx).
+ * `pubKeys[i]`, when given, is transaction i's signer as recovered elsewhere from the same bytes
+ * (worker threads): it is used instead of recovering again here.
+ */
+export function prepareTransactions(raws: readonly Uint8Array[], common: Common, pubKeys?: readonly (Uint8Array | null)[], decoded?: readonly Decoded[]): PreparedBlock {
   const txs: (PreparedTx | null)[] = []
   const excluded: Exclusion[] = []
   raws.forEach((raw, index) => {
     try {
-      const tx = createTxFromRLP(raw, { common })
+      const d = decoded?.[index] ?? decodeOne(raw, common)
+      if (d instanceof Error) throw d
+      const tx = d
       if (!tx.isSigned()) throw new PipelineError('TX_UNSIGNED', `transaction ${index} is not signed`, { details: { index } })
+      const pk = pubKeys?.[index]
+      if (pk !== undefined && pk !== null) (tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = pk
       let sender: Address
       try {
         sender = tx.getSenderAddress()
@@ -49,4 +57,20 @@ export function prepareTransactions(raws: readonly Uint8Array[], common: Common)
     }
   })
   return { txs, excluded }
+}
+
+/** A decoded transaction, or the error decoding gave. */
+export type Decoded = TypedTransaction | Error
+
+function decodeOne(raw: Uint8Array, common: Common): Decoded {
+  try {
+    return createTxFromRLP(raw, { common })
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err))
+  }
+}
+
+/** Decodes every transaction without recovering senders (so decoding can overlap recovery elsewhere). */
+export function decodeTransactions(raws: readonly Uint8Array[], common: Common): Decoded[] {
+  return raws.map((raw) => decodeOne(raw, common))
 }

@@ -93,7 +93,7 @@ export async function executeSequential(opts: SequentialOptions): Promise<BlockO
   const block = createEnvBlock(env, common)
   const prepared = opts.prepared ?? prepareTransactions(opts.raws, common)
   const excluded: Exclusion[] = [...prepared.excluded]
-  const included: { index: number; tx: TypedTransaction; receipt: ReceiptInput }[] = []
+  const included: { index: number; tx: TypedTransaction; raw: Uint8Array; receipt: ReceiptInput }[] = []
   await state.checkpoint()
   await applyPreBlockSystemWrites(state, env, common)
   let used = 0n
@@ -105,7 +105,7 @@ export async function executeSequential(opts: SequentialOptions): Promise<BlockO
       continue
     }
     used += r.receipt.gasUsed
-    included.push({ index: p.index, tx: p.tx, receipt: r.receipt })
+    included.push({ index: p.index, tx: p.tx, raw: p.raw, receipt: r.receipt })
   }
   await state.commit()
   return finishBlock({ common, env, state, included, excluded })
@@ -116,7 +116,8 @@ export async function finishBlock(args: {
   common: Common
   env: BlockEnv
   state: StateManagerInterface
-  included: { index: number; tx: TypedTransaction; receipt: ReceiptInput }[]
+  /** `raw`: the transaction's EIP-2718 bytes as received (else re-serialized). */
+  included: { index: number; tx: TypedTransaction; raw?: Uint8Array; receipt: ReceiptInput }[]
   excluded: Exclusion[]
 }): Promise<BlockOutcome> {
   const { common, env, state, included } = args
@@ -126,7 +127,7 @@ export async function finishBlock(args: {
   )
   const stateRoot = await state.getStateRoot()
   const rRoot = await computeReceiptsRoot(receipts, undefined, common)
-  const tRoot = await computeTransactionsRoot(included.map((i) => i.tx))
+  const tRoot = await computeTransactionsRoot(included.map((i) => i.tx), common, included.map((i) => i.raw))
   const bloom = blockBloom(receipts, common)
   const gasUsed = receipts.length === 0 ? 0n : receipts[receipts.length - 1]!.cumulativeGasUsed
   const { hash } = buildHeader(

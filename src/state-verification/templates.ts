@@ -10,7 +10,7 @@
  */
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from '../crypto/keccak.js'
 import type { AccessSet } from './access-set.js'
 
 /** Where a word (or an address) of a template comes from. */
@@ -91,7 +91,7 @@ const baseWord = (n: number): Uint8Array => {
 }
 
 function hexBytes(h: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
+  return Buffer.from(h.slice(2), 'hex')
 }
 
 function mapSlot(key: string, base: Uint8Array): Uint8Array {
