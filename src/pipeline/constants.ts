@@ -16,3 +16,14 @@ export const DEFAULT_PARTS = 4
 
 /** Blocks with at least this many transactions recover their senders on the executor's workers (when it has them). */
 export const RECOVER_ON_WORKERS_FROM = 128
+
+/**
+ * Staged prediction: when at least SAMPLE_CHECK_FROM transactions need a traced prediction, the
+ * earliest max(SAMPLE_MIN, SAMPLE_FRACTION of them) are traced first, and if the block's prefix
+ * up to there shows no parallelism (ideal speedup below SEQUENTIAL_BELOW_SPEEDUP) the block runs
+ * sequentially without tracing the rest. A heuristic for speed only (a block whose tail alone
+ * is parallel then runs sequentially); it never affects the result.
+ */
+export const SAMPLE_CHECK_FROM = 512
+export const SAMPLE_FRACTION = 0.125
+export const SAMPLE_MIN = 128

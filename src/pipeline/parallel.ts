@@ -36,7 +36,7 @@ import {
   type BalTxInput,
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
-import { DEFAULT_PARTS, RECOVER_ON_WORKERS_FROM, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
+import { DEFAULT_PARTS, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
 import { decodeTransactions, prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, runOne, type BlockOutcome } from './sequential.js'
 
@@ -261,6 +261,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       stats.cheap++
       return true
     }
+    const gasOf = (r: TxResult, p: number): number => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.tx.gasLimit))
     let pending: number[] = []
     for (let p = 0; p < txs.length; p++) if (!(await cheap(p))) pending.push(p)
     if (templates !== undefined) {
@@ -293,7 +294,27 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         pending = rest
       }
     }
-    await trace(pending.filter((p) => !traced[p]))
+    let rest = pending.filter((p) => !traced[p])
+    // Tracing is the costly part of prediction. Trace the earliest part first: when the block's
+    // prefix up to it already shows no parallelism, fall back now instead of after tracing all.
+    if (opts.forceParallel !== true && rest.length >= SAMPLE_CHECK_FROM) {
+      const sample = rest.slice(0, Math.max(SAMPLE_MIN, Math.ceil(rest.length * SAMPLE_FRACTION)))
+      await trace(sample)
+      rest = rest.slice(sample.length)
+      const prefix = Array.from({ length: sample[sample.length - 1]! + 1 }, (_, p) => p)
+      const ideal = partition(
+        buildDag(compactFromAccessSets(prefix.map((p) => accessSetFromJson(predictions[p]!.access)), prefix.map((p) => gasOf(predictions[p]!, p))).accesses),
+        { groups: groupsWanted },
+      ).idealSpeedup
+      if (ideal < SEQUENTIAL_BELOW_SPEEDUP) {
+        plan.fallbackReason = `no parallelism in the first ${prefix.length} transactions (ideal speedup ${ideal.toFixed(2)})`
+        plan.idealSpeedup = ideal
+        plan.predictedBy = { traced: traced.filter(Boolean).length, cheap: stats.cheap }
+        phases.predictMs = now() - tp
+        return plan
+      }
+    }
+    await trace(rest)
     plan.predictions = predictions
     plan.predictedBy = { traced: traced.filter(Boolean).length, cheap: stats.cheap }
     phases.predictMs = now() - tp
@@ -301,7 +322,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     // ---- DAG and partition ----
     const td = now()
     const access = predictions.map((r) => accessSetFromJson(r.access))
-    const gas = predictions.map((r, p) => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.tx.gasLimit)))
+    const gas = predictions.map((r, p) => gasOf(r, p))
     const dag = buildDag(compactFromAccessSets(access, gas).accesses)
     phases.dagMs = now() - td
     const tpart = now()
