@@ -220,8 +220,13 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     const tp = now()
     const replica = opts.sliceMode !== 'full' && opts.parentSnapshot !== undefined && !systemWrote && executor.setParent !== undefined
     const parentId = `${env.number}:${env.parentHash.slice(0, 18)}`
-    if (replica) {
-      await executor.setParent!(parentId, opts.parentSnapshot!)
+    // The replica goes out now and is awaited where first needed: the workers load it while this
+    // thread predicts (the few traced template examples read through this thread instead).
+    const replicaReady = replica ? executor.setParent!(parentId, opts.parentSnapshot!) : Promise.resolve()
+    replicaReady.catch(() => undefined)
+    const ensureReplica = async (): Promise<void> => {
+      if (!replica) return
+      await replicaReady
       plan.parentId = parentId
     }
     const byIndex = new Map<number, number>(txs.map((t, p) => [t.index, p]))
@@ -229,8 +234,12 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     const traced = new Array<boolean>(txs.length).fill(false)
     // Traces positions against the parent state, in parallel chunks.
     let batch = 0
-    const trace = async (positions: number[]): Promise<void> => {
+    // `onWorkers` false: traced in this thread (a few template examples: no worker round trip,
+    // and the workers may still be loading the replica).
+    const trace = async (positions: number[], onWorkers = true): Promise<void> => {
       if (positions.length === 0) return
+      const useReplica = replica && onWorkers
+      if (useReplica) await ensureReplica()
       const chunks = Math.max(1, Math.min(executor.size ?? groupsWanted, positions.length))
       const per = Math.ceil(positions.length / chunks)
       const b = batch++
@@ -239,8 +248,8 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
           const list = positions.slice(c * per, (c + 1) * per).map((p) => txs[p]!)
           if (list.length === 0) return
           const pkg = toPackage(`${env.number}:predict:${b}:${c}`, 0, c, plan, list, {})
-          const o: ReplicaOptions = replica ? { parentId } : { fallback: reader }
-          const res = executor.executeIsolated !== undefined ? await executor.executeIsolated(pkg, o) : await isolatedInProcess(pkg, reader)
+          const o: ReplicaOptions = useReplica ? { parentId } : { fallback: reader }
+          const res = executor.executeIsolated !== undefined && onWorkers ? await executor.executeIsolated(pkg, o) : await isolatedInProcess(pkg, reader)
           timeline.push({ round: 0, group: c, executorId: res.executorId, txs: list.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'predict' })
           for (const r of res.results) {
             const p = byIndex.get(r.index)!
@@ -262,6 +271,19 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       return true
     }
     const gasOf = (r: TxResult, p: number): number => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.tx.gasLimit))
+    // Ideal speedup of the block's first `upTo` transactions (all predicted).
+    const prefixIdeal = (upTo: number): number => {
+      const prefix = Array.from({ length: upTo }, (_, p) => p)
+      const acc = prefix.map((p) => accessSetFromJson(predictions[p]!.access))
+      return partition(buildDag(compactFromAccessSets(acc, prefix.map((p) => gasOf(predictions[p]!, p))).accesses), { groups: groupsWanted }).idealSpeedup
+    }
+    const fallBack = (upTo: number, ideal: number): BlockPlan => {
+      plan.fallbackReason = `no parallelism in the first ${upTo} transactions (ideal speedup ${ideal.toFixed(2)})`
+      plan.idealSpeedup = ideal
+      plan.predictedBy = { traced: traced.filter(Boolean).length, cheap: stats.cheap }
+      phases.predictMs = now() - tp
+      return plan
+    }
     let pending: number[] = []
     for (let p = 0; p < txs.length; p++) if (!(await cheap(p))) pending.push(p)
     if (templates !== undefined) {
@@ -284,13 +306,24 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       }
       const worth = examples.filter((p) => (counts.get(shapeOf(txs[p]!.tx)!) ?? 0) > TEMPLATE_EXAMPLES)
       if (worth.length > 0) {
-        await trace(worth)
+        await trace(worth, false)
         for (const p of worth) {
           const r = predictions[p]!
           if (r.status === 'included' && r.receipt?.status === 1) templates.observe(txs[p]!.tx, accessSetFromJson(r.access))
         }
         const rest: number[] = []
-        for (const p of pending) if (!traced[p] && !(await cheap(p))) rest.push(p)
+        // With templates most of a block is predicted here; check the first part of the block
+        // before predicting the rest, so a fully dependent block (one hot key) falls back early.
+        let checked = opts.forceParallel === true || txs.length < SAMPLE_CHECK_FROM
+        for (const p of pending) {
+          if (!traced[p] && !(await cheap(p))) rest.push(p)
+          // The prefix [0, p] is fully predicted while nothing in it failed (`rest` is empty).
+          if (!checked && rest.length === 0 && p + 1 >= Math.max(SAMPLE_MIN, Math.ceil(txs.length * SAMPLE_FRACTION))) {
+            checked = true
+            const ideal = prefixIdeal(p + 1)
+            if (ideal < SEQUENTIAL_BELOW_SPEEDUP) return fallBack(p + 1, ideal)
+          }
+        }
         pending = rest
       }
     }
@@ -301,18 +334,9 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       const sample = rest.slice(0, Math.max(SAMPLE_MIN, Math.ceil(rest.length * SAMPLE_FRACTION)))
       await trace(sample)
       rest = rest.slice(sample.length)
-      const prefix = Array.from({ length: sample[sample.length - 1]! + 1 }, (_, p) => p)
-      const ideal = partition(
-        buildDag(compactFromAccessSets(prefix.map((p) => accessSetFromJson(predictions[p]!.access)), prefix.map((p) => gasOf(predictions[p]!, p))).accesses),
-        { groups: groupsWanted },
-      ).idealSpeedup
-      if (ideal < SEQUENTIAL_BELOW_SPEEDUP) {
-        plan.fallbackReason = `no parallelism in the first ${prefix.length} transactions (ideal speedup ${ideal.toFixed(2)})`
-        plan.idealSpeedup = ideal
-        plan.predictedBy = { traced: traced.filter(Boolean).length, cheap: stats.cheap }
-        phases.predictMs = now() - tp
-        return plan
-      }
+      const upTo = sample[sample.length - 1]! + 1
+      const ideal = prefixIdeal(upTo)
+      if (ideal < SEQUENTIAL_BELOW_SPEEDUP) return fallBack(upTo, ideal)
     }
     await trace(rest)
     plan.predictions = predictions
@@ -333,6 +357,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       plan.fallbackReason = `no parallelism (ideal speedup ${part.idealSpeedup.toFixed(2)})`
       return plan
     }
+    await ensureReplica()
     const compSize = new Uint32Array(part.componentCount)
     for (let p = 0; p < txs.length; p++) compSize[part.componentOf[p]!]!++
     const reuse = opts.reuseSpeculative ?? true
