@@ -88,3 +88,25 @@ describe('the committer repairs whatever the grouping got wrong', () => {
     assert.deepEqual(summary(rep.outcome), summary(seq))
   })
 })
+
+describe('staged prediction', () => {
+  const run = async (w: Workload): Promise<{ rep: Awaited<ReturnType<typeof executeParallel>>; seq: BlockOutcome }> => {
+    const { env, raws, chain } = workloadBlockInput(w)
+    const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
+    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleFrom(w.genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2 })
+    return { rep, seq }
+  }
+
+  it('a hot-key block falls back after checking its first part, and equals sequential', async () => {
+    const { rep, seq } = await run(await generateErc20({ txs: 600, accounts: 200, seed: 9, hotKey: true }))
+    assert.equal(rep.mode, 'sequential')
+    assert.match(rep.fallbackReason ?? '', /no parallelism in the first \d+ transactions/)
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+  })
+
+  it('a uniform ERC-20 block of the same size passes the check and runs in parallel, equal to sequential', async () => {
+    const { rep, seq } = await run(await generateErc20({ txs: 600, accounts: 1200, seed: 9 }))
+    assert.equal(rep.mode, 'parallel', rep.fallbackReason)
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+  })
+})
