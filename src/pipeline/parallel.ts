@@ -28,6 +28,7 @@ import {
   accessSetToJson,
   predictTransferStatic,
   shapeOf,
+  applyPendingCredits,
   applyWriteSet,
   creditBalance,
   traceTransaction,
@@ -484,10 +485,12 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   if (opts.systemWritesApplied !== true) await applyPreBlockSystemWrites(state, env, common)
   const reader = stateManagerReader(state)
 
+  // Credits (fees to the coinbase and vaults) are summed and applied before anything reads the state.
+  const pendingCredits = new Map<string, bigint>()
   const commitResult = async (p: number, r: TxResult): Promise<void> => {
     const ptx = txs[p]!
     if (r.status === 'included' && r.receipt !== undefined) {
-      await applyWriteSet(state, writeSetFromJson(r.writes))
+      await applyWriteSet(state, writeSetFromJson(r.writes), pendingCredits)
       const receipt: ReceiptInput = {
         txType: ptx.tx.type,
         status: r.receipt.status,
@@ -563,6 +566,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
         if (conflict !== null) conflicts.push(conflict)
         // Repair: run it now against the committed prefix (exact by construction).
         const te = now()
+        await applyPendingCredits(state, pendingCredits)
         const res = await repairer.execute(toPackage(`${env.number}:repair:${p}`, 2, -1, plan, [ptx], {}), { fallback: reader })
         phases.executeMs += now() - te
         const fixed = res.results[0]!
@@ -580,6 +584,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     done = m
   }
 
+  await applyPendingCredits(state, pendingCredits)
   // ---- sequential tail (the fallback): traced for the BAL and DAG hint when asked (and always
   // under chain rules that replace runTx), else plain at the speed of the sequential path ----
   const tail = m - done

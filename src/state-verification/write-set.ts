@@ -18,6 +18,7 @@
  */
 import { Account, Address, bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { StateManagerInterface } from '@ethereumjs/common'
+import { hexToBytes as nobleHexToBytes } from '@noble/hashes/utils.js'
 
 /** Post values one transaction wrote for one account. */
 export interface AccountWrite {
@@ -105,29 +106,62 @@ export function writeSetFromJson(j: WriteSetJson): WriteSet {
 /**
  * Applies one transaction's write set to a state (writes first, then credits). Applying the
  * write sets of a block in canonical order to the parent state gives the sequential post-state.
+ *
+ * `pendingCredits`, when given, collects credits instead of applying them (they commute with
+ * each other): an account's collected credits are applied before any other write to it, and the
+ * caller applies the rest with `applyPendingCredits` before anything reads the state.
  */
-export async function applyWriteSet(state: StateManagerInterface, w: WriteSet): Promise<void> {
+export async function applyWriteSet(state: StateManagerInterface, w: WriteSet, pendingCredits?: Map<string, bigint>): Promise<void> {
   for (const [addr, a] of w.accounts) {
-    const address = new Address(hexToBytes(addr as `0x${string}`))
+    const address = new Address(hexBytes(addr))
+    if (pendingCredits !== undefined) {
+      const owed = pendingCredits.get(addr)
+      if (owed !== undefined) {
+        pendingCredits.delete(addr)
+        await addBalance(state, address, owed)
+      }
+    }
     if (a.deleted === true) {
       await state.deleteAccount(address)
       continue
     }
     if (a.storageCleared === true) await state.clearStorage(address)
-    if (a.balance !== undefined || a.nonce !== undefined || a.code !== undefined || a.storage !== undefined) {
+    if (a.balance !== undefined || a.nonce !== undefined || a.code !== undefined) {
       const acc = (await state.getAccount(address)) ?? new Account()
       if (a.balance !== undefined) acc.balance = a.balance
       if (a.nonce !== undefined) acc.nonce = a.nonce
       await state.putAccount(address, acc)
       if (a.code !== undefined) await state.putCode(address, a.code)
+    } else if (a.storage !== undefined && !(await accountExists(state, address))) {
+      await state.putAccount(address, new Account())
     }
-    if (a.storage !== undefined) for (const [slot, v] of a.storage) await state.putStorage(address, hexToBytes(slot as `0x${string}`), v)
+    if (a.storage !== undefined) for (const [slot, v] of a.storage) await state.putStorage(address, hexBytes(slot), v)
   }
   for (const [addr, amount] of w.credits) {
     if (amount === 0n) continue
-    const address = new Address(hexToBytes(addr as `0x${string}`))
-    const acc = (await state.getAccount(address)) ?? new Account()
-    acc.balance += amount
-    await state.putAccount(address, acc)
+    if (pendingCredits !== undefined) pendingCredits.set(addr, (pendingCredits.get(addr) ?? 0n) + amount)
+    else await addBalance(state, new Address(hexBytes(addr)), amount)
   }
+}
+
+/** Applies credits collected by `applyWriteSet` and empties the map. */
+export async function applyPendingCredits(state: StateManagerInterface, pendingCredits: Map<string, bigint>): Promise<void> {
+  for (const [addr, amount] of pendingCredits) await addBalance(state, new Address(hexBytes(addr)), amount)
+  pendingCredits.clear()
+}
+
+/** Whether an account exists, without decoding it where the state can tell (`accountExists`). */
+async function accountExists(state: StateManagerInterface, address: Address): Promise<boolean> {
+  const fast = (state as { accountExists?: (a: Address) => Promise<boolean> }).accountExists
+  return fast !== undefined ? fast.call(state, address) : (await state.getAccount(address)) !== undefined
+}
+
+async function addBalance(state: StateManagerInterface, address: Address, amount: bigint): Promise<void> {
+  const acc = (await state.getAccount(address)) ?? new Account()
+  acc.balance += amount
+  await state.putAccount(address, acc)
+}
+
+function hexBytes(h: string): Uint8Array {
+  return nobleHexToBytes(h.startsWith('0x') ? h.slice(2) : h)
 }

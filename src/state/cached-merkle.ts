@@ -71,6 +71,13 @@ export class CachedMerkleStateManager extends MerkleStateManager {
     return account
   }
 
+  /** Whether `address` exists, without decoding a cached account. */
+  async accountExists(address: Address): Promise<boolean> {
+    const elem = this._caches?.account?.get(address)
+    if (elem !== undefined) return elem.accountRLP !== undefined
+    return (await this.getAccount(address)) !== undefined
+  }
+
   /** As ethereumjs' `getStorage`, with the storage trie read through the node cache. */
   override async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     const cache = this._caches?.storage
@@ -225,7 +232,7 @@ export class CachedMerkleStateManager extends MerkleStateManager {
     const cache = this._caches?.storage
     if (cache === undefined) return super.putStorage(address, key, value)
     if (key.length !== 32) throw new StateError('STATE_INVALID_WRITE', 'storage key must be 32 bytes')
-    if ((await this.getAccount(address)) === undefined) {
+    if (!(await this.accountExists(address))) {
       throw new StateError('STATE_INVALID_WRITE', `putStorage on non-existing account ${address.toString()}`)
     }
     let i = 0
