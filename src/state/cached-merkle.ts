@@ -145,6 +145,9 @@ export class CachedMerkleStateManager extends MerkleStateManager {
       write: (h, rlp) => void written.push({ type: 'put', key: h, value: rlp }),
       keccak256: this.keccakFn,
       trieName,
+      // Paths the block read are decoded already; the updated trie stays decoded for later reads.
+      rootRef: this.reader.rootRef(root),
+      onUpdated: (r, node) => this.reader.adopt(r, node),
     })
     if (written.length > 0) await db.batch(written)
     return next

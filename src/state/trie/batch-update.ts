@@ -46,6 +46,10 @@ export interface BatchUpdateOptions {
   keccak256: (data: Uint8Array) => Uint8Array
   /** Names the trie in errors (e.g. "storage of 0x…"). */
   trieName?: string
+  /** The root as a reference that may carry decoded nodes already (`TrieReader.rootRef`): those are not read again. */
+  rootRef?: HashRef
+  /** Receives the updated trie in memory (null when empty), e.g. to keep it for reads (`TrieReader.adopt`). */
+  onUpdated?: (root: Uint8Array, node: Child | null) => void
 }
 
 interface Op {
@@ -197,13 +201,26 @@ function commitNodes(root: Node, keccak256: (d: Uint8Array) => Uint8Array, write
     write(h, rlp)
     return h
   }
+  // A hashed child becomes a reference carrying its decoded node, so the tree can be kept for
+  // reads and later updates without encoding unchanged subtrees again. Only nodes built by this
+  // update are modified (unchanged hashed subtrees are references already).
+  const asRef = (child: Child, enc: Encoded): Child => (child.k !== 'h' && enc instanceof Uint8Array ? { k: 'h', h: enc, n: child } : child)
   const encodeNode = (n: Node): Encoded => {
     if (n.k === 'l') return [hexPrefix(n.p, true), n.v]
-    if (n.k === 'e') return [hexPrefix(n.p, false), encodeRef(n.c)]
+    if (n.k === 'e') {
+      const enc = encodeRef(n.c)
+      n.c = asRef(n.c, enc)
+      return [hexPrefix(n.p, false), enc]
+    }
     const out: Encoded[] = new Array(17)
     for (let i = 0; i < 16; i++) {
       const ch = n.c[i]!
-      out[i] = ch === null ? EMPTY : encodeRef(ch)
+      if (ch === null) out[i] = EMPTY
+      else {
+        const enc = encodeRef(ch)
+        n.c[i] = asRef(ch, enc)
+        out[i] = enc
+      }
     }
     out[16] = EMPTY
     return out
@@ -242,6 +259,7 @@ export async function batchUpdateTrie(root: Uint8Array, updates: readonly TrieUp
   const ops = [...byKey.values()].sort((a, b) => compareNibbles(a.n, b.n))
 
   const resolve = async (ref: HashRef, op: Op): Promise<Node> => {
+    if (ref.n !== undefined) return ref.n
     let rlp: Uint8Array | undefined
     try {
       rlp = await opts.read(ref.h)
@@ -249,7 +267,9 @@ export async function batchUpdateTrie(root: Uint8Array, updates: readonly TrieUp
       throw missing(ref, op, cause)
     }
     if (rlp === undefined) throw missing(ref, op, undefined)
-    return decodeNode(RLP.decode(rlp) as Encoded)
+    const n = decodeNode(RLP.decode(rlp) as Encoded)
+    ref.n = n
+    return n
   }
   const missing = (ref: HashRef, op: Op, cause: unknown): StateError => {
     const hash = `0x${bytesToUnprefixedHex(ref.h)}`
@@ -349,13 +369,17 @@ export async function batchUpdateTrie(root: Uint8Array, updates: readonly TrieUp
     return true
   }
 
-  const rootNode: Child | null = eq(root, emptyRoot) ? null : { k: 'h', h: root }
+  const rootNode: Child | null = eq(root, emptyRoot) ? null : (opts.rootRef ?? { k: 'h', h: root })
   const next = await apply(rootNode, 0, 0, ops.length)
   if (next === rootNode) return root
-  if (next === null) return emptyRoot
+  if (next === null) {
+    opts.onUpdated?.(emptyRoot, null)
+    return emptyRoot
+  }
   if (next.k === 'h') return next.h
-
-  return commitNodes(next, k, opts.write)
+  const hash = commitNodes(next, k, opts.write)
+  opts.onUpdated?.(hash, next)
+  return hash
 }
 
 function eq(a: Uint8Array, b: Uint8Array): boolean {

@@ -12,6 +12,8 @@ import { type Child, type Encoded, type HashRef, type Node, type NodeReader, dec
 
 /** Decoded-node cache size (nodes) before the cache is dropped. */
 export const TRIE_READER_MAX_NODES = 1_000_000
+/** Trie roots (accounts' storage tries, account tries of past blocks) kept before the cache is dropped. */
+const MAX_ROOTS = 100_000
 
 export class TrieReader {
   private roots = new Map<string, HashRef>()
@@ -27,13 +29,7 @@ export class TrieReader {
   async get(root: Uint8Array, key: Uint8Array): Promise<Uint8Array | null> {
     const rootHex = bytesToUnprefixedHex(root)
     if (rootHex === this.emptyRootHex) return null
-    let ref = this.roots.get(rootHex)
-    if (ref === undefined) {
-      if (this.decoded > this.maxNodes) this.clear()
-      ref = { k: 'h', h: root }
-      this.roots.set(rootHex, ref)
-    }
-    let node: Child = ref
+    let node: Child = this.rootRef(root)
     let d = 0
     for (;;) {
       if (node.k === 'h') node = node.n ?? (await this.resolve(node))
@@ -50,6 +46,24 @@ export class TrieReader {
         node = node.c
       }
     }
+  }
+
+  /** The cached reference of `root` (decoded nodes hang off it), created when absent. */
+  rootRef(root: Uint8Array): HashRef {
+    const hex = bytesToUnprefixedHex(root)
+    let ref = this.roots.get(hex)
+    if (ref === undefined) {
+      if (this.decoded > this.maxNodes || this.roots.size > MAX_ROOTS) this.clear()
+      ref = { k: 'h', h: root }
+      this.roots.set(hex, ref)
+    }
+    return ref
+  }
+
+  /** Keeps an updated trie held in memory (from `batchUpdateTrie`) as the decoded form of `root`. */
+  adopt(root: Uint8Array, node: Child | null): void {
+    if (node === null || node.k === 'h') return
+    this.rootRef(root).n = node
   }
 
   /** Drops every cached node (e.g. after the store changed under the same hashes: never for content-addressed nodes). */
