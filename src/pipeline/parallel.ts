@@ -221,12 +221,17 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     const tp = now()
     const replica = opts.sliceMode !== 'full' && opts.parentSnapshot !== undefined && !systemWrote && executor.setParent !== undefined
     const parentId = `${env.number}:${env.parentHash.slice(0, 18)}`
-    // The replica goes out now and is awaited where first needed: the workers load it while this
-    // thread predicts (the few traced template examples read through this thread instead).
-    const replicaReady = replica ? executor.setParent!(parentId, opts.parentSnapshot!) : Promise.resolve()
-    replicaReady.catch(() => undefined)
+    // The replica goes out once the block looks worth it (cloning it costs this thread time) and is
+    // awaited where first needed, so the workers load it while this thread goes on predicting.
+    let replicaReady: Promise<void> | undefined
+    const sendReplica = (): void => {
+      if (!replica || replicaReady !== undefined) return
+      replicaReady = executor.setParent!(parentId, opts.parentSnapshot!)
+      replicaReady.catch(() => undefined)
+    }
     const ensureReplica = async (): Promise<void> => {
       if (!replica) return
+      sendReplica()
       await replicaReady
       plan.parentId = parentId
     }
@@ -323,6 +328,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
             checked = true
             const ideal = prefixIdeal(p + 1)
             if (ideal < SEQUENTIAL_BELOW_SPEEDUP) return fallBack(p + 1, ideal)
+            sendReplica()
           }
         }
         pending = rest
