@@ -270,7 +270,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     const templates = opts.templates === false ? undefined : (opts.templates ?? new TemplateStore())
     const cheap = async (p: number): Promise<boolean> => {
       const tx = txs[p]!.tx
-      const a = templates?.predict(tx) ?? (opts.staticTransfers === false ? undefined : await predictTransferStatic(tx, { parent: state, block: createEnvBlockFor(plan), feeRecipients }))
+      const a = templates?.predict(tx, txs[p]!.sender.toString()) ?? (opts.staticTransfers === false ? undefined : await predictTransferStatic(tx, { parent: state, block: createEnvBlockFor(plan), feeRecipients }))
       if (a === undefined) return false
       predictions[p] = placeholderResult(txs[p]!.index, a)
       stats.cheap++

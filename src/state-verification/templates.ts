@@ -45,24 +45,29 @@ interface TxWords {
 
 const pad = (hex40: string): string => `0x${'0'.repeat(24)}${hex40.slice(2)}`
 
-function wordsOf(tx: TypedTransaction): TxWords | undefined {
+function wordsOf(tx: TypedTransaction, senderHex?: string): TxWords | undefined {
   if (tx.to === undefined) return undefined
   let sender: string
   try {
-    sender = tx.getSenderAddress().toString()
+    sender = senderHex ?? tx.getSenderAddress().toString()
   } catch {
     return undefined
   }
   const data = tx.data
   const args: string[] = []
-  for (let i = 0; i < MAX_ARGS && 4 + 32 * (i + 1) <= data.length; i++) args.push(bytesToHex(data.subarray(4 + 32 * i, 4 + 32 * (i + 1))))
+  for (let i = 0; i < MAX_ARGS && 4 + 32 * (i + 1) <= data.length; i++) args.push(hex(data, 4 + 32 * i, 32))
   return { sender, to: tx.to.toString(), args }
+}
+
+/** 0x-hex of `len` bytes of `b` from `off` (native, no copy). */
+function hex(b: Uint8Array, off = 0, len = b.length - off): string {
+  return `0x${Buffer.from(b.buffer, b.byteOffset + off, len).toString('hex')}`
 }
 
 /** The shape key of a call: to, selector, calldata length and whether it carries value. */
 export function shapeOf(tx: TypedTransaction): string | undefined {
   if (tx.to === undefined || tx.data.length < 4) return undefined
-  return `${tx.to.toString()}:${bytesToHex(tx.data.subarray(0, 4))}:${tx.data.length}:${tx.value > 0n ? 'v' : '0'}`
+  return `${tx.to.toString()}:${hex(tx.data, 0, 4)}:${tx.data.length}:${tx.value > 0n ? 'v' : '0'}`
 }
 
 function wordOf(s: Source, w: TxWords): string | undefined {
@@ -105,12 +110,12 @@ function slotOf(r: SlotRule, w: TxWords): string | undefined {
   if (r.k === 'word') return wordOf(r.w, w)
   if (r.k === 'map') {
     const key = wordOf(r.key, w)
-    return key === undefined ? undefined : bytesToHex(mapSlot(key, baseWord(r.base)))
+    return key === undefined ? undefined : hex(mapSlot(key, baseWord(r.base)))
   }
   const outer = wordOf(r.outer, w)
   const inner = wordOf(r.inner, w)
   if (outer === undefined || inner === undefined) return undefined
-  return bytesToHex(mapSlot(inner, mapSlot(outer, baseWord(r.base))))
+  return hex(mapSlot(inner, mapSlot(outer, baseWord(r.base))))
 }
 
 function candidates(w: TxWords): Source[] {
@@ -167,8 +172,8 @@ export function learnTemplate(tx: TypedTransaction, access: AccessSet): AccessTe
 }
 
 /** Predicts a transaction's access set from a template (undefined when it does not apply). */
-export function applyTemplate(t: AccessTemplate, tx: TypedTransaction): AccessSet | undefined {
-  const w = wordsOf(tx)
+export function applyTemplate(t: AccessTemplate, tx: TypedTransaction, senderHex?: string): AccessSet | undefined {
+  const w = wordsOf(tx, senderHex)
   if (w === undefined) return undefined
   const reads = new Set<string>()
   const writes = new Set<string>()
@@ -247,10 +252,11 @@ export class TemplateStore {
   }
 
   /** Predicts from a trusted template. */
-  predict(tx: TypedTransaction): AccessSet | undefined {
+  /** `senderHex`: the transaction's sender (0x-lowercase) when already known (saves recomputing it). */
+  predict(tx: TypedTransaction, senderHex?: string): AccessSet | undefined {
     const shape = shapeOf(tx)
     if (shape === undefined) return undefined
     const t = this.trusted.get(shape)
-    return t === undefined ? undefined : applyTemplate(t, tx)
+    return t === undefined ? undefined : applyTemplate(t, tx, senderHex)
   }
 }
