@@ -113,27 +113,42 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
   // ---- block execution: A (runBlock), B (sequential), parallel ----
   const a = input.baselineA === false ? null : await baselineA(w)
   const runBlockMs = a === null ? null : a.ms
-  const seqState = await merkleStateFrom(w.genesis, common)
-  let t = performance.now()
-  const seq = await executeSequential({ common, env, state: seqState, raws })
-  const sequentialMs = performance.now() - t
+  // B and the parallel path each run twice, alternating, and the faster run counts: a single run
+  // right after A's long runBlock pays for collecting its garbage, which would flatter the ratio.
+  let seq: Awaited<ReturnType<typeof executeSequential>> | undefined
+  let sequentialMs = Infinity
+  const runB = async (): Promise<void> => {
+    const seqState = await merkleStateFrom(w.genesis, common)
+    const t0 = performance.now()
+    seq = await executeSequential({ common, env, state: seqState, raws })
+    sequentialMs = Math.min(sequentialMs, performance.now() - t0)
+  }
   const executor = new WorkerExecutor({ ...(input.workers !== undefined ? { workers: input.workers } : {}) })
   await executor.start()
-  let par
+  let par: Awaited<ReturnType<typeof executeParallel>> | undefined
+  let parallelMs = Infinity
   try {
     // The pool is meant to stay warm across blocks (as in the sidecar); B's main thread is warm
     // from the runs above. Warm the workers the same way on a smaller block of another seed.
     const warm = await generateWorkload(input.workload, { ...(input.generator ?? {}), txs: Math.min(input.txs, WARMUP_TXS), accounts: input.accounts, skew: input.skew, seed: input.seed + 1000 })
     const wi = workloadBlockInput(warm)
     await executeParallel({ common: warm.common, chain: wi.chain, env: wi.env, state: await merkleStateFrom(warm.genesis, warm.common), raws: wi.raws, executor, groups: input.groups, parentSnapshot: snapshotToJson(warm.genesis) })
-    const parState = await merkleStateFrom(w.genesis, common)
     const parentSnapshot = snapshotToJson(w.genesis)
-    t = performance.now()
-    par = await executeParallel({ common, chain, env, state: parState, raws, executor, groups: input.groups, parentSnapshot })
+    for (let round = 0; round < 2; round++) {
+      await runB()
+      const parState = await merkleStateFrom(w.genesis, common)
+      const t0 = performance.now()
+      const run = await executeParallel({ common, chain, env, state: parState, raws, executor, groups: input.groups, parentSnapshot })
+      const ms = performance.now() - t0
+      if (ms < parallelMs) {
+        parallelMs = ms
+        par = run
+      }
+    }
   } finally {
     await executor.stop()
   }
-  const parallelMs = performance.now() - t
+  if (par === undefined || seq === undefined) throw new Error('bench: no run completed')
   const rootsMatch =
     bytesToHex(par.outcome.blockHash) === bytesToHex(seq.blockHash) &&
     (a === null || bytesToHex(a.stateRoot) === bytesToHex(seq.stateRoot))
