@@ -496,7 +496,8 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   const commitResult = async (p: number, r: TxResult): Promise<void> => {
     const ptx = txs[p]!
     if (r.status === 'included' && r.receipt !== undefined) {
-      await applyWriteSet(state, writeSetFromJson(r.writes), pendingCredits)
+      const writeSet = writeSetFromJson(r.writes)
+      await applyWriteSet(state, writeSet, pendingCredits)
       const receipt: ReceiptInput = {
         txType: ptx.tx.type,
         status: r.receipt.status,
@@ -507,7 +508,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       included.push({ index: ptx.index, tx: ptx.tx, raw: ptx.raw, receipt })
       const accessSet = accessSetFromJson(r.access)
       committedAccess.push(accessSet)
-      committedTraces.push({ accessSet, writeSet: writeSetFromJson(r.writes) })
+      committedTraces.push({ accessSet, writeSet })
     } else {
       excluded.push({ index: ptx.index, code: r.exclusion?.code ?? 'INVALID_TX', reason: `transaction ${ptx.index}: ${r.exclusion?.reason ?? 'excluded'}` })
     }
