@@ -273,14 +273,18 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       const a = templates?.predict(tx, txs[p]!.sender.toString()) ?? (opts.staticTransfers === false ? undefined : await predictTransferStatic(tx, { parent: state, block: createEnvBlockFor(plan), feeRecipients }))
       if (a === undefined) return false
       predictions[p] = placeholderResult(txs[p]!.index, a)
+      predictedAccess[p] = a
       stats.cheap++
       return true
     }
+    // Access sets of cheap predictions as built (traced ones are parsed from their results once).
+    const predictedAccess: (AccessSet | undefined)[] = new Array(txs.length)
+    const accessOf = (p: number): AccessSet => (predictedAccess[p] ??= accessSetFromJson(predictions[p]!.access))
     const gasOf = (r: TxResult, p: number): number => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.tx.gasLimit))
     // Ideal speedup of the block's first `upTo` transactions (all predicted).
     const prefixIdeal = (upTo: number): number => {
       const prefix = Array.from({ length: upTo }, (_, p) => p)
-      const acc = prefix.map((p) => accessSetFromJson(predictions[p]!.access))
+      const acc = prefix.map(accessOf)
       return partition(buildDag(compactFromAccessSets(acc, prefix.map((p) => gasOf(predictions[p]!, p))).accesses), { groups: groupsWanted }).idealSpeedup
     }
     const fallBack = (upTo: number, ideal: number): BlockPlan => {
@@ -352,7 +356,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
 
     // ---- DAG and partition ----
     const td = now()
-    const access = predictions.map((r) => accessSetFromJson(r.access))
+    const access = predictions.map((_, p) => accessOf(p))
     const gas = predictions.map((r, p) => gasOf(r, p))
     const dag = buildDag(compactFromAccessSets(access, gas).accesses)
     phases.dagMs = now() - td
