@@ -121,12 +121,8 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
         trace = await traceTransaction(vm, tx, runOpts)
       } catch (err) {
         // A speculative run that cannot read its state predicts nothing; the block goes on.
-        if (!(err instanceof ParadagError && /^(STATE|EXEC|NETWORK)_/.test(err.code))) throw err
-        trace = {
-          accessSet: { reads: new Set(), writes: new Set(), credits: new Map() },
-          writeSet: { accounts: new Map(), credits: new Map() },
-          outcome: { included: false, reason: 'INVALID_TX', message: `prediction failed: ${err instanceof Error ? err.message : String(err)}` },
-        }
+        if (!isStateError(err)) throw err
+        trace = emptyTrace('INVALID_TX', `prediction failed: ${err.message}`)
         adjusted = true
       } finally {
         await sess.state.revert()
@@ -137,12 +133,8 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
       } catch (err) {
         // The group's view needed state the parent cannot provide here (a view that differs from
         // sequential order can take another path): report it; the committer re-runs the tx.
-        if (!(err instanceof ParadagError && /^(STATE|EXEC|NETWORK)_/.test(err.code))) throw err
-        trace = {
-          accessSet: { reads: new Set(), writes: new Set(), credits: new Map() },
-          writeSet: { accounts: new Map(), credits: new Map() },
-          outcome: { included: false, reason: STATE_UNAVAILABLE as never, message: `${err.code}: ${err.message}` },
-        }
+        if (!isStateError(err)) throw err
+        trace = emptyTrace(STATE_UNAVAILABLE, `${err.code}: ${err.message}`)
         adjusted = true
       }
     }
@@ -152,4 +144,18 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
     results.push(r)
   }
   return { packageId: pkg.id, executorId: opts.executorId, startedAt, finishedAt: Date.now(), results }
+}
+
+/** A state read failed (missing witness node, failed fetch): not a property of the transaction. */
+function isStateError(err: unknown): err is ParadagError {
+  return err instanceof ParadagError && /^(STATE|EXEC|NETWORK)_/.test(err.code)
+}
+
+/** A trace that touched nothing and was not included, for a run that could not complete. */
+function emptyTrace(reason: string, message: string): TxTrace {
+  return {
+    accessSet: { reads: new Set(), writes: new Set(), credits: new Map() },
+    writeSet: { accounts: new Map(), credits: new Map() },
+    outcome: { included: false, reason: reason as never, message },
+  }
 }

@@ -39,7 +39,7 @@ import {
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
 import { DEFAULT_PARTS, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
 import { decodeTransactions, prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
-import { finishBlock, runOne, type BlockOutcome } from './sequential.js'
+import { finishBlock, runInOrder, type BlockOutcome } from './sequential.js'
 
 type ReplicaOptions = ExecuteOptions & { parentId?: string }
 
@@ -623,16 +623,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   } else if (tail > 0) {
     const ts = now()
     const vm = await rules.createVM(state)
-    for (let p = done; p < m; p++) {
-      const ptx = txs[p]!
-      const r = await runOne(vm, ptx.tx, ptx.index, block, env.gasLimit - gasUsed)
-      if (!r.ok) {
-        excluded.push(r.exclusion)
-        continue
-      }
-      gasUsed += r.receipt.gasUsed
-      included.push({ index: ptx.index, tx: ptx.tx, raw: ptx.raw, receipt: r.receipt })
-    }
+    gasUsed = await runInOrder(vm, txs.slice(done), block, env.gasLimit, gasUsed, included, excluded)
     phases.executeMs += now() - ts
   }
 

@@ -18,7 +18,7 @@ import {
   type ReceiptInput,
 } from '../batch-committer/block.js'
 import { applyPreBlockSystemWrites, createEnvBlock } from '../chain/index.js'
-import { prepareTransactions, type Exclusion, type PreparedBlock } from './prepare.js'
+import { prepareTransactions, type Exclusion, type PreparedBlock, type PreparedTx } from './prepare.js'
 import { EXCLUSION_REASON, classifyTxError } from '../state-verification/index.js'
 
 /** The committed block: included transactions with receipts, exclusions, roots and hash. */
@@ -86,6 +86,32 @@ function firstLine(s: string): string {
   return (i > 0 ? s.slice(0, i) : s).split('\n')[0] ?? s
 }
 
+/**
+ * Runs `txs` in order on `vm` (block gas left = gasLimit - gasUsed, starting from `gasUsed`),
+ * appending to `included` / `excluded`; returns the block gas used after them.
+ */
+export async function runInOrder(
+  vm: VM,
+  txs: readonly PreparedTx[],
+  block: ReturnType<typeof createEnvBlock>,
+  gasLimit: bigint,
+  gasUsed: bigint,
+  included: { index: number; tx: TypedTransaction; raw: Uint8Array; receipt: ReceiptInput }[],
+  excluded: Exclusion[],
+): Promise<bigint> {
+  let used = gasUsed
+  for (const p of txs) {
+    const r = await runOne(vm, p.tx, p.index, block, gasLimit - used)
+    if (!r.ok) {
+      excluded.push(r.exclusion)
+      continue
+    }
+    used += r.receipt.gasUsed
+    included.push({ index: p.index, tx: p.tx, raw: p.raw, receipt: r.receipt })
+  }
+  return used
+}
+
 /** Executes the block sequentially and returns the committed outcome. */
 export async function executeSequential(opts: SequentialOptions): Promise<BlockOutcome> {
   const { common, env, state } = opts
@@ -96,17 +122,7 @@ export async function executeSequential(opts: SequentialOptions): Promise<BlockO
   const included: { index: number; tx: TypedTransaction; raw: Uint8Array; receipt: ReceiptInput }[] = []
   await state.checkpoint()
   await applyPreBlockSystemWrites(state, env, common)
-  let used = 0n
-  for (const p of prepared.txs) {
-    if (p === null) continue
-    const r = await runOne(vm, p.tx, p.index, block, env.gasLimit - used)
-    if (!r.ok) {
-      excluded.push(r.exclusion)
-      continue
-    }
-    used += r.receipt.gasUsed
-    included.push({ index: p.index, tx: p.tx, raw: p.raw, receipt: r.receipt })
-  }
+  await runInOrder(vm, prepared.txs.filter((p): p is PreparedTx => p !== null), block, env.gasLimit, 0n, included, excluded)
   await state.commit()
   return finishBlock({ common, env, state, included, excluded })
 }
