@@ -18,7 +18,7 @@ import { balanceKey } from '../state-verification/index.js'
 
 /** Where a key's value came from in some view. */
 export interface ValueSource {
-  /** writer's canonical position, -1 = parent state */
+  /** writer's canonical position, -1 = parent state, -2 = a value the group assumed */
   w: number
   /** the value written (opaque string), undefined for the parent state */
   v: string | undefined
@@ -27,6 +27,8 @@ export interface ValueSource {
 }
 
 const PARENT: ValueSource = { w: -1, v: undefined, cr: 0n }
+/** Writer position of a value the group assumed (compared by value, like any writer's). */
+const ASSUMED = -2
 
 /** What one transaction touched, as executed, and which view it executed on. */
 export interface ValidationRecord {
@@ -41,6 +43,12 @@ export interface ValidationRecord {
   writes: ReadonlyMap<StateKey, string>
   /** Credits by address (wei). */
   credits: ReadonlyMap<string, bigint>
+  /**
+   * Keys whose value the group set before running the transaction instead of taking it from its
+   * view (a sender's own nonce when sender chains are cut), with that value (same encoding as
+   * `writes`). Valid when sequential order has the same value there.
+   */
+  assumed?: ReadonlyMap<StateKey, string>
 }
 
 export interface Conflict {
@@ -76,6 +84,8 @@ export class StreamingValidator {
   }
 
   private seenOf(rec: ValidationRecord, k: StateKey): ValueSource {
+    const v = rec.assumed?.get(k)
+    if (v !== undefined) return { w: ASSUMED, v, cr: 0n }
     if (rec.fromParent === true) return PARENT
     return this.groups.get(rec.group)?.get(k) ?? PARENT
   }

@@ -101,6 +101,15 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
       // Recovered once by the constructor: skip ecrecover here (the signature was checked there).
       ;(tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = hexToBytes(ptx.senderPubKey as `0x${string}`)
     }
+    if (ptx.assumeNonce === true && opts.isolate !== true) {
+      // Untraced setup below the tracer (it starts a fresh per-transaction view at the run).
+      const sender = tx.getSenderAddress()
+      const acc = await sess.inner.getAccount(sender)
+      if (acc !== undefined && acc.nonce !== tx.nonce) {
+        acc.nonce = tx.nonce
+        await sess.inner.putAccount(sender, acc)
+      }
+    }
     sess.onMiss.sink = []
     const runOpts = { block, ...(rules.runTx !== undefined ? { runTx: rules.runTx } : {}) }
     let trace: TxTrace

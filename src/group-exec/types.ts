@@ -19,6 +19,12 @@ export interface PackageTx {
   raw: string
   /** Recovered sender public key (64 bytes, 0x-hex), so executors need not recover again. */
   senderPubKey?: string
+  /**
+   * Run it with the nonce it carries: the sender's earlier transactions of the block ran in other
+   * groups (sequential order gives it exactly this nonce when they were included; the committer
+   * checks that like any other read).
+   */
+  assumeNonce?: true
 }
 
 /** A self-contained unit of group execution. */

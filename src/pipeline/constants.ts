@@ -27,3 +27,13 @@ export const RECOVER_ON_WORKERS_FROM = 128
 export const SAMPLE_CHECK_FROM = 512
 export const SAMPLE_FRACTION = 0.125
 export const SAMPLE_MIN = 128
+
+/**
+ * Sender chains (sender-chains.ts) are cut when the plain partition's ideal speedup is below this
+ * share of the group count, and kept cut only when the estimate with repairs beats the plain
+ * partition by CUT_SENDER_CHAINS_MARGIN.
+ */
+export const CUT_SENDER_CHAINS_BELOW = 0.9
+export const CUT_SENDER_CHAINS_MARGIN = 1.15
+/** Keyed-template examples (one per key) are traced on the workers from this many, else in this thread. */
+export const KEYED_EXAMPLES_ON_WORKERS_FROM = 16

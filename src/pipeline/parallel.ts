@@ -18,7 +18,6 @@ import type { BlockEnv, ReceiptInput } from '../batch-committer/block.js'
 import { StreamingValidator, type Conflict, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
 import { STATE_UNAVAILABLE, createInProcessExecutor, envToJson, rulesFor, type WorkerExecutor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
-import { partition } from '../partition/index.js'
 import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import {
   EXCLUSION_REASON,
@@ -37,7 +36,8 @@ import {
   type BalTxInput,
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
-import { DEFAULT_PARTS, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
+import { choosePartition, type CutSenderChains, type PartitionChoice } from './sender-chains.js'
+import { CUT_SENDER_CHAINS_BELOW, CUT_SENDER_CHAINS_MARGIN, DEFAULT_PARTS, KEYED_EXAMPLES_ON_WORKERS_FROM, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
 import { decodeTransactions, prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, runInOrder, type BlockOutcome } from './sequential.js'
 
@@ -100,6 +100,8 @@ export interface PlanOptions {
   sequential?: boolean
   /** Learned access templates, kept across blocks by the caller (default: a fresh store per block); false: trace every call. */
   templates?: TemplateStore | false
+  /** Cut repeating senders' nonce/balance links when partitioning (sender-chains.ts): 'auto' (default) when it pays. */
+  cutSenderChains?: CutSenderChains
   /** Predict plain transfers to code-less accounts statically (default true). */
   staticTransfers?: boolean
   /**
@@ -132,6 +134,13 @@ export interface BlockPlan {
   timeline: TimelineEntry[]
   /** Whether a sequential fallback runs traced (access sets, BAL, DAG hint) or plain. */
   traceFallback?: boolean
+  /** Set when sender chains were cut to partition the block. */
+  senderChainsCut?: { expectedRepairs: number }
+  /**
+   * Canonical indices whose group runs them with their own nonce (sender chains cut; see
+   * sender-chains.ts). The validator treats the nonce the group assumed as a read.
+   */
+  assumeNonce?: Set<number>
   /** How the access sets were predicted: traced speculative runs, or cheap (static rules, templates). */
   predictedBy?: { traced: number; cheap: number }
 }
@@ -139,7 +148,7 @@ export interface BlockPlan {
 const now = (): number => performance.now()
 const emptyPhases = (): PhaseTimes => ({ prepareMs: 0, predictMs: 0, dagMs: 0, partitionMs: 0, executeMs: 0, commitMs: 0, sealMs: 0, totalMs: 0 })
 
-function toPackage(id: string, round: number, group: number, plan: Pick<BlockPlan, 'chain' | 'env' | 'feeRecipients'>, list: PreparedTx[], slice: StateSnapshotJson): WorkPackage {
+function toPackage(id: string, round: number, group: number, plan: Pick<BlockPlan, 'chain' | 'env' | 'feeRecipients'>, list: PreparedTx[], slice: StateSnapshotJson, assumeNonce?: ReadonlySet<number>): WorkPackage {
   return {
     id,
     blockNumber: plan.env.number.toString(),
@@ -147,7 +156,7 @@ function toPackage(id: string, round: number, group: number, plan: Pick<BlockPla
     group,
     chain: plan.chain,
     env: envToJson(plan.env),
-    txs: list.map((p) => ({ index: p.index, raw: bytesToHex(p.raw), senderPubKey: bytesToHex(p.tx.getSenderPublicKey()) })),
+    txs: list.map((p) => ({ index: p.index, raw: bytesToHex(p.raw), senderPubKey: bytesToHex(p.tx.getSenderPublicKey()), ...(assumeNonce?.has(p.index) === true ? { assumeNonce: true as const } : {}) })),
     slice,
     feeRecipients: plan.feeRecipients,
   }
@@ -281,11 +290,17 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     const predictedAccess: (AccessSet | undefined)[] = new Array(txs.length)
     const accessOf = (p: number): AccessSet => (predictedAccess[p] ??= accessSetFromJson(predictions[p]!.access))
     const gasOf = (r: TxResult, p: number): number => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.tx.gasLimit))
+    const senders = txs.map((t) => t.sender.toString())
+    const choose = (acc: AccessSet[], gas: number[], positions: number[]): PartitionChoice =>
+      choosePartition(acc, gas, positions.map((p) => senders[p]!), groupsWanted, {
+        tryBelow: CUT_SENDER_CHAINS_BELOW * groupsWanted,
+        margin: CUT_SENDER_CHAINS_MARGIN,
+        ...(opts.cutSenderChains !== undefined ? { mode: opts.cutSenderChains } : {}),
+      })
     // Ideal speedup of the block's first `upTo` transactions (all predicted).
     const prefixIdeal = (upTo: number): number => {
       const prefix = Array.from({ length: upTo }, (_, p) => p)
-      const acc = prefix.map(accessOf)
-      return partition(buildDag(compactFromAccessSets(acc, prefix.map((p) => gasOf(predictions[p]!, p))).accesses), { groups: groupsWanted }).idealSpeedup
+      return choose(prefix.map(accessOf), prefix.map((p) => gasOf(predictions[p]!, p)), prefix).effective
     }
     const fallBack = (upTo: number, ideal: number): BlockPlan => {
       plan.fallbackReason = `no parallelism in the first ${upTo} transactions (ideal speedup ${ideal.toFixed(2)})`
@@ -316,10 +331,25 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       }
       const worth = examples.filter((p) => (counts.get(shapeOf(txs[p]!.tx)!) ?? 0) > TEMPLATE_EXAMPLES)
       if (worth.length > 0) {
+        const learn = (positions: number[]): void => {
+          for (const p of positions) {
+            const r = predictions[p]!
+            if (r.status === 'included' && r.receipt?.status === 1) templates.observe(txs[p]!.tx, accessSetFromJson(r.access))
+          }
+        }
         await trace(worth, false)
-        for (const p of worth) {
-          const r = predictions[p]!
-          if (r.status === 'included' && r.receipt?.status === 1) templates.observe(txs[p]!.tx, accessSetFromJson(r.access))
+        learn(worth)
+        // Keyed shapes (a router's calls, one pool per token pair): one traced example per key.
+        const perKey = new Map<string, number>()
+        for (const p of pending) {
+          if (traced[p]) continue
+          const key = templates.wantsKey(txs[p]!.tx, senders[p])
+          if (key !== undefined && !perKey.has(key)) perKey.set(key, p)
+        }
+        const keyed = [...perKey.values()]
+        if (keyed.length > 0) {
+          await trace(keyed, keyed.length >= KEYED_EXAMPLES_ON_WORKERS_FROM)
+          learn(keyed)
         }
         const rest: number[] = []
         // With templates most of a block is predicted here; check the first part of the block
@@ -355,29 +385,37 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     phases.predictMs = now() - tp
 
     // ---- DAG and partition ----
-    const td = now()
     const access = predictions.map((_, p) => accessOf(p))
     const gas = predictions.map((r, p) => gasOf(r, p))
-    const dag = buildDag(compactFromAccessSets(access, gas).accesses)
-    phases.dagMs = now() - td
-    const tpart = now()
-    const part = partition(dag, { groups: groupsWanted })
-    phases.partitionMs = now() - tpart
-    plan.idealSpeedup = part.idealSpeedup
-    if (opts.forceParallel !== true && part.idealSpeedup < SEQUENTIAL_BELOW_SPEEDUP) {
-      plan.fallbackReason = `no parallelism (ideal speedup ${part.idealSpeedup.toFixed(2)})`
+    // The DAG is built inside the partition choice (twice when sender chains are tried).
+    const choice = choose(access, gas, access.map((_, p) => p))
+    const part = choice.part
+    phases.dagMs = choice.dagMs
+    phases.partitionMs = choice.partitionMs
+    plan.idealSpeedup = choice.effective
+    if (opts.forceParallel !== true && choice.effective < SEQUENTIAL_BELOW_SPEEDUP) {
+      plan.fallbackReason = `no parallelism (ideal speedup ${choice.effective.toFixed(2)})`
       return plan
+    }
+    if (choice.cut) {
+      plan.assumeNonce = new Set([...choice.assumeNonce].map((p) => txs[p]!.index))
+      plan.senderChainsCut = { expectedRepairs: choice.repairs }
     }
     await ensureReplica()
     const compSize = new Uint32Array(part.componentCount)
     for (let p = 0; p < txs.length; p++) compSize[part.componentOf[p]!]!++
     const reuse = opts.reuseSpeculative ?? true
-    for (let p = 0; p < txs.length; p++) plan.keep[p] = reuse && traced[p] === true && predictions[p]!.adjusted !== true && compSize[part.componentOf[p]!] === 1
+    // With sender chains cut, a repeating sender's transactions are not alone in truth: not kept.
+    const repeating = new Map<string, number>()
+    if (choice.cut) for (const s of senders) repeating.set(s, (repeating.get(s) ?? 0) + 1)
+    for (let p = 0; p < txs.length; p++) {
+      plan.keep[p] = reuse && traced[p] === true && predictions[p]!.adjusted !== true && compSize[part.componentOf[p]!] === 1 && (repeating.get(senders[p]!) ?? 1) === 1
+    }
     for (const g of part.groups) {
       const positions = [...g.txs].filter((p) => !plan.keep[p])
       if (positions.length === 0) continue
       const slice = replica ? {} : await sliceFor(reader, positions.map((p) => access[p]!))
-      plan.packages.push(toPackage(`${env.number}:r1:g${g.index}`, 1, g.index, plan, positions.map((p) => txs[p]!), slice))
+      plan.packages.push(toPackage(`${env.number}:r1:g${g.index}`, 1, g.index, plan, positions.map((p) => txs[p]!), slice, plan.assumeNonce))
     }
     plan.groups = plan.packages.length
   } finally {
@@ -559,6 +597,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       const r = executed[p]!
       const ptx = txs[p]!
       const rec = toRecord(p, kept ? -1 - p : groupOfPos[p]!, r, kept)
+      if (!kept && plan.assumeNonce?.has(ptx.index) === true) rec.assumed = new Map([[`n:${ptx.sender.toString()}`, `0x${ptx.tx.nonce.toString(16)}`]])
       if (ptx.tx.gasLimit > env.gasLimit - gasUsed) {
         // Sequential order rejects it before running it; whatever its group saw it do is void.
         excluded.push({ index: ptx.index, code: EXCLUSION_REASON.gasLimitExceedsBlock, reason: `transaction ${ptx.index}: gas limit ${ptx.tx.gasLimit} exceeds the ${env.gasLimit - gasUsed} gas the block has left` })

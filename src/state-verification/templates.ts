@@ -1,10 +1,17 @@
 /**
  * Access templates: cheap prediction for calls that repeat a pattern. From the traced access
  * set of a call (to, selector), every key is explained in terms of the transaction — its
- * sender, its `to`, a calldata word, or a constant — with storage slots derived the way
+ * sender, its `to`, a calldata word, an address of its EIP-2930 access list (how a router call
+ * names the pool it derives with CREATE2), or a constant — with storage slots derived the way
  * Solidity lays out mappings (keccak(key . slot), and keccak(inner . keccak(outer . slot)) for
  * nested mappings). A template is trusted once a second traced call of the same shape yields
  * the same explanation; then further calls of that shape are predicted without executing them.
+ *
+ * Some accounts a call touches are named nowhere in it: a router derives the pool from the two
+ * token addresses in its path. Such a template is keyed: its constants hold for calls with the
+ * same address-valued arguments (the sender's own address aside). Once two examples of a shape
+ * agree on its structure (the same explanation up to those constants), one traced example per
+ * key predicts every other call with that key.
  * Predictions only decide grouping: the committer validates every actual access, so a wrong
  * template costs a repair, never correctness.
  */
@@ -14,7 +21,7 @@ import { keccak256 as keccak_256 } from '../crypto/keccak.js'
 import type { AccessSet } from './access-set.js'
 
 /** Where a word (or an address) of a template comes from. */
-export type Source = { k: 'sender' } | { k: 'to' } | { k: 'arg'; i: number } | { k: 'const'; v: string }
+export type Source = { k: 'sender' } | { k: 'to' } | { k: 'arg'; i: number } | { k: 'al'; i: number } | { k: 'const'; v: string }
 
 type SlotRule = { k: 'word'; w: Source } | { k: 'map'; key: Source; base: number } | { k: 'map2'; outer: Source; inner: Source; base: number }
 
@@ -30,9 +37,13 @@ interface KeyRule {
 export interface AccessTemplate {
   keys: KeyRule[]
   credits: Source[]
+  /** Names accounts by constants that only hold for calls with the same key (`keyOf`). */
+  keyed?: true
 }
 
 const MAX_ARGS = 8
+/** Access-list addresses a template may name. */
+const MAX_AL = 4
 const MAX_BASE = 16
 /** Disagreeing examples after which a call shape is not templated. */
 const MAX_ATTEMPTS = 3
@@ -41,6 +52,8 @@ interface TxWords {
   sender: string
   to: string
   args: string[]
+  /** Addresses of the transaction's EIP-2930 access list, in order. */
+  al: string[]
 }
 
 const pad = (hex40: string): string => `0x${'0'.repeat(24)}${hex40.slice(2)}`
@@ -56,7 +69,10 @@ function wordsOf(tx: TypedTransaction, senderHex?: string): TxWords | undefined 
   const data = tx.data
   const args: string[] = []
   for (let i = 0; i < MAX_ARGS && 4 + 32 * (i + 1) <= data.length; i++) args.push(hex(data, 4 + 32 * i, 32))
-  return { sender, to: tx.to.toString(), args }
+  const al: string[] = []
+  const list = (tx as { accessList?: unknown }).accessList
+  if (Array.isArray(list)) for (const item of list.slice(0, MAX_AL)) al.push(hex((item as [Uint8Array, Uint8Array[]])[0]))
+  return { sender, to: tx.to.toString(), args, al }
 }
 
 /** 0x-hex of `len` bytes of `b` from `off` (native, no copy). */
@@ -78,6 +94,10 @@ function wordOf(s: Source, w: TxWords): string | undefined {
       return pad(w.to)
     case 'arg':
       return w.args[s.i]
+    case 'al': {
+      const a = w.al[s.i]
+      return a === undefined ? undefined : pad(a)
+    }
     case 'const':
       return s.v
   }
@@ -119,7 +139,7 @@ function slotOf(r: SlotRule, w: TxWords): string | undefined {
 }
 
 function candidates(w: TxWords): Source[] {
-  return [{ k: 'sender' }, { k: 'to' }, ...w.args.map((_, i): Source => ({ k: 'arg', i }))]
+  return [{ k: 'sender' }, { k: 'to' }, ...w.args.map((_, i): Source => ({ k: 'arg', i })), ...w.al.map((_, i): Source => ({ k: 'al', i }))]
 }
 
 function explainAddr(addr: string, w: TxWords): Source {
@@ -127,23 +147,59 @@ function explainAddr(addr: string, w: TxWords): Source {
   return { k: 'const', v: pad(addr) }
 }
 
-function explainSlot(slot: string, w: TxWords): SlotRule {
-  const c = candidates(w)
-  for (const s of c) if (wordOf(s, w) === slot) return { k: 'word', w: s }
-  if (BigInt(slot) < 1n << 32n) return { k: 'word', w: { k: 'const', v: slot } }
-  const target = slot
-  for (const key of c) {
+/** Every one- and two-level mapping slot the candidate words derive (first derivation wins), built once per explained call. */
+interface SlotTables {
+  map: Map<string, SlotRule>
+  map2?: Map<string, SlotRule>
+}
+
+function slotTables(w: TxWords): SlotTables {
+  const map = new Map<string, SlotRule>()
+  for (const key of candidates(w)) {
     const kw = wordOf(key, w)!
-    for (let b = 0; b < MAX_BASE; b++) if (bytesToHex(mapSlot(kw, baseWord(b))) === target) return { k: 'map', key, base: b }
+    for (let b = 0; b < MAX_BASE; b++) {
+      const h = bytesToHex(mapSlot(kw, baseWord(b)))
+      if (!map.has(h)) map.set(h, { k: 'map', key, base: b })
+    }
   }
+  return { map }
+}
+
+/** Lowest word counted as an address key of a nested mapping (smaller words are amounts, offsets, flags). */
+const NESTED_KEY_MIN = 1n << 64n
+
+function map2Table(w: TxWords): Map<string, SlotRule> {
+  // Nested mappings are keyed by addresses (allowance[owner][spender]): only address-like words,
+  // each word once.
+  const seen = new Set<string>()
+  const c = candidates(w).filter((x) => {
+    const word = wordOf(x, w)!
+    if (seen.has(word) || !word.startsWith(`0x${'0'.repeat(24)}`) || BigInt(word) < NESTED_KEY_MIN) return false
+    seen.add(word)
+    return true
+  })
+  const m = new Map<string, SlotRule>()
   for (const outer of c) {
     const ow = wordOf(outer, w)!
     for (let b = 0; b < MAX_BASE; b++) {
       const inner0 = mapSlot(ow, baseWord(b))
-      for (const inner of c) if (bytesToHex(mapSlot(wordOf(inner, w)!, inner0)) === target) return { k: 'map2', outer, inner, base: b }
+      for (const inner of c) {
+        const h = bytesToHex(mapSlot(wordOf(inner, w)!, inner0))
+        if (!m.has(h)) m.set(h, { k: 'map2', outer, inner, base: b })
+      }
     }
   }
-  return { k: 'word', w: { k: 'const', v: slot } }
+  return m
+}
+
+function explainSlot(slot: string, w: TxWords, t: SlotTables): SlotRule {
+  const c = candidates(w)
+  for (const s of c) if (wordOf(s, w) === slot) return { k: 'word', w: s }
+  if (BigInt(slot) < 1n << 32n) return { k: 'word', w: { k: 'const', v: slot } }
+  const m = t.map.get(slot)
+  if (m !== undefined) return m
+  const m2 = (t.map2 ??= map2Table(w)).get(slot)
+  return m2 ?? { k: 'word', w: { k: 'const', v: slot } }
 }
 
 /** Explains a traced access set in terms of its transaction (undefined when the tx has no shape). */
@@ -151,6 +207,7 @@ export function learnTemplate(tx: TypedTransaction, access: AccessSet): AccessTe
   const w = wordsOf(tx)
   if (w === undefined) return undefined
   const keys = new Map<string, KeyRule>()
+  const tables = slotTables(w)
   const add = (key: string, read: boolean, write: boolean): void => {
     const prev = keys.get(key)
     if (prev !== undefined) {
@@ -160,15 +217,46 @@ export function learnTemplate(tx: TypedTransaction, access: AccessSet): AccessTe
     }
     const kind = key[0] as KeyRule['kind']
     const rule: KeyRule = { kind, addr: explainAddr(key.slice(2, 44), w), read, write }
-    if (kind === 's') rule.slot = explainSlot(key.slice(45), w)
+    if (kind === 's') rule.slot = explainSlot(key.slice(45), w, tables)
     keys.set(key, rule)
   }
   for (const k of access.reads) add(k, true, false)
   for (const k of access.writes) add(k, false, true)
-  // An account that neither the sender, `to` nor a calldata word names (a pool a router derives
-  // with CREATE2, say) may differ from call to call: such calls are not templated.
-  if ([...keys.values()].some((r) => r.addr.k === 'const')) return undefined
-  return { keys: [...keys.values()], credits: [...access.credits.keys()].map((a) => explainAddr(a, w)) }
+  const t: AccessTemplate = { keys: [...keys.values()], credits: [...access.credits.keys()].map((a) => explainAddr(a, w)) }
+  // An account that neither the sender, `to`, a calldata word nor the access list names (a pool
+  // a router derives with CREATE2, unlisted) may differ from call to call: keyed.
+  if (t.keys.some((r) => r.addr.k === 'const')) t.keyed = true
+  return t
+}
+
+/** Lowest value a calldata word must have to count as an address in a key (amounts, deadlines and flags are below it). */
+const ADDRESS_WORD_MIN = 1n << 128n
+
+/**
+ * The key of a call for keyed templates: its shape and the sorted address-valued calldata words
+ * other than the sender's own address.
+ */
+export function keyOf(tx: TypedTransaction, senderHex?: string): string | undefined {
+  const shape = shapeOf(tx)
+  const w = shape === undefined ? undefined : wordsOf(tx, senderHex)
+  if (shape === undefined || w === undefined) return undefined
+  const own = pad(w.sender)
+  const addrs = new Set<string>()
+  for (const a of w.args) if (a !== own && a.startsWith(`0x${'0'.repeat(24)}`) && BigInt(a) >= ADDRESS_WORD_MIN) addrs.add(a.slice(26))
+  return `${shape}|${[...addrs].sort().join(',')}`
+}
+
+/** A template's explanation with its constants blanked: equal structures differ only by key. */
+function structureOf(t: AccessTemplate): string {
+  const src = (x: Source): string => (x.k === 'const' ? 'C' : x.k === 'arg' || x.k === 'al' ? `${x.k}${x.i}` : x.k)
+  const slot = (r: SlotRule | undefined): string => {
+    if (r === undefined) return ''
+    if (r.k === 'word') return `w(${src(r.w)})`
+    if (r.k === 'map') return `m(${src(r.key)},${r.base})`
+    return `m2(${src(r.outer)},${src(r.inner)},${r.base})`
+  }
+  const keys = t.keys.map((r) => `${r.kind}${src(r.addr)}${slot(r.slot)}${r.read ? 'r' : ''}${r.write ? 'w' : ''}`).sort()
+  return `${keys.join(';')}|${t.credits.map(src).sort().join(',')}`
 }
 
 /** Predicts a transaction's access set from a template (undefined when it does not apply). */
@@ -209,10 +297,14 @@ export class TemplateStore {
   private readonly trusted = new Map<string, AccessTemplate>()
   private readonly refuted = new Set<string>()
   private readonly attempts = new Map<string, number>()
+  /** Keyed shapes: the structure two examples agreed on (confirmed) or the first one's (not yet). */
+  private readonly structures = new Map<string, { s: string; confirmed: boolean }>()
+  /** Keyed templates by `keyOf`. */
+  private readonly byKey = new Map<string, AccessTemplate>()
 
-  /** Number of trusted templates. */
+  /** Number of trusted templates (keyed ones count per key). */
   get size(): number {
-    return this.trusted.size
+    return this.trusted.size + this.byKey.size
   }
 
   /** True when calls of this shape are predicted by a trusted template. */
@@ -220,19 +312,31 @@ export class TemplateStore {
     return this.trusted.has(shape)
   }
 
-  /** True when the shape still needs traced examples (not trusted, not refuted). */
+  /** True when the shape still needs traced examples (not trusted, not refuted, not a confirmed keyed shape). */
   wants(shape: string): boolean {
-    return !this.trusted.has(shape) && !this.refuted.has(shape)
+    return !this.trusted.has(shape) && !this.refuted.has(shape) && this.structures.get(shape)?.confirmed !== true
+  }
+
+  /** The key a call still needs one traced example for (a confirmed keyed shape, unseen key), else undefined. */
+  wantsKey(tx: TypedTransaction, senderHex?: string): string | undefined {
+    const shape = shapeOf(tx)
+    if (shape === undefined || this.structures.get(shape)?.confirmed !== true) return undefined
+    const key = keyOf(tx, senderHex)
+    return key === undefined || this.byKey.has(key) ? undefined : key
   }
 
   /** Learns from a traced call (only successful, included calls are representative). */
   observe(tx: TypedTransaction, access: AccessSet): void {
     const shape = shapeOf(tx)
     if (shape === undefined || this.trusted.has(shape) || this.refuted.has(shape)) return
+    const learned = learnTemplate(tx, access)
+    if (learned?.keyed === true) {
+      this.observeKeyed(shape, tx, learned)
+      return
+    }
     const prev = this.pending.get(shape)
     if (prev === undefined) {
-      const t = learnTemplate(tx, access)
-      if (t !== undefined) this.pending.set(shape, t)
+      if (learned !== undefined) this.pending.set(shape, learned)
       return
     }
     const predicted = applyTemplate(prev, tx)
@@ -242,13 +346,38 @@ export class TemplateStore {
       return
     }
     // The examples disagree: learn from the newer one; after a few failures, give up on the shape.
-    const n = (this.attempts.get(shape) ?? 0) + 1
-    this.attempts.set(shape, n)
-    const t = learnTemplate(tx, access)
-    if (t === undefined || n >= MAX_ATTEMPTS) {
+    if (this.fail(shape) || learned === undefined) {
       this.refuted.add(shape)
       this.pending.delete(shape)
-    } else this.pending.set(shape, t)
+    } else this.pending.set(shape, learned)
+  }
+
+  /** Counts a disagreement; true (and the shape refuted) after MAX_ATTEMPTS. */
+  private fail(shape: string): boolean {
+    const n = (this.attempts.get(shape) ?? 0) + 1
+    this.attempts.set(shape, n)
+    if (n < MAX_ATTEMPTS) return false
+    this.refuted.add(shape)
+    return true
+  }
+
+  private observeKeyed(shape: string, tx: TypedTransaction, t: AccessTemplate): void {
+    const key = keyOf(tx)
+    if (key === undefined) return
+    const s = structureOf(t)
+    const known = this.structures.get(shape)
+    if (known === undefined) this.structures.set(shape, { s, confirmed: false })
+    else if (known.s === s) known.confirmed = true
+    else if (known.confirmed) return // an odd call of a confirmed shape: no template for its key
+    else {
+      // The first two examples disagree on the structure: start over from this one.
+      if (this.fail(shape)) {
+        this.structures.delete(shape)
+        return
+      }
+      this.structures.set(shape, { s, confirmed: false })
+    }
+    this.byKey.set(key, t)
   }
 
   /** Predicts from a trusted template. */
@@ -257,6 +386,10 @@ export class TemplateStore {
     const shape = shapeOf(tx)
     if (shape === undefined) return undefined
     const t = this.trusted.get(shape)
-    return t === undefined ? undefined : applyTemplate(t, tx, senderHex)
+    const plain = t === undefined ? undefined : applyTemplate(t, tx, senderHex)
+    if (plain !== undefined || this.structures.get(shape)?.confirmed !== true) return plain
+    const key = keyOf(tx, senderHex)
+    const k = key === undefined ? undefined : this.byKey.get(key)
+    return k === undefined ? undefined : applyTemplate(k, tx, senderHex)
   }
 }

@@ -62,6 +62,7 @@ describe('serial equivalence (property)', () => {
           groups: fc.integer({ min: 1, max: 6 }),
           reuse: fc.boolean(),
           replica: fc.boolean(),
+          cut: fc.constantFrom('auto' as const, 'always' as const),
           order: fc.integer({ min: 1, max: 2 ** 30 }),
         }),
         async (c) => {
@@ -82,6 +83,7 @@ describe('serial equivalence (property)', () => {
             groups: c.groups,
             forceParallel: true,
             reuseSpeculative: c.reuse,
+            cutSenderChains: c.cut,
             ...(c.replica ? { parentSnapshot: snapshotToJson(w.genesis) } : { sliceMode: 'full' as const }),
           })
           const want = blockSummary({ outcome: seq })

@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { bytesToHex } from '@ethereumjs/util'
+import { createInProcessExecutor } from '../../src/group-exec/index.js'
+import { executeParallel, executeSequential, type BlockOutcome } from '../../src/pipeline/index.js'
+import { choosePartition } from '../../src/pipeline/sender-chains.js'
+import { EXCLUSION_REASON, type AccessSet } from '../../src/state-verification/index.js'
+import { TxFactory, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
+import { merkleStateFrom } from '../../src/state/index.js'
+
+function summary(o: BlockOutcome): unknown {
+  return {
+    hash: bytesToHex(o.blockHash),
+    stateRoot: bytesToHex(o.stateRoot),
+    receiptsRoot: bytesToHex(o.receiptsRoot),
+    included: o.included.map((i) => [i.index, i.receipt.status, i.receipt.gasUsed.toString()]),
+    excluded: o.excluded.map((e) => [e.index, e.code]),
+  }
+}
+
+const set = (...k: string[]): Set<string> => new Set(k)
+/** A swap-like access set: the sender's nonce and balance, and a pool's reserves. */
+const swap = (sender: string, pool: string): AccessSet => ({
+  reads: set(`n:${sender}`, `b:${sender}`, `s:${pool}:0x08`),
+  writes: set(`n:${sender}`, `b:${sender}`, `s:${pool}:0x08`),
+  credits: new Map(),
+})
+
+describe('sender chains', () => {
+  it('cuts a trader that joins two pools, assumes its nonce in the other group and counts the repair', () => {
+    const p1 = '0x' + '11'.repeat(20)
+    const p2 = '0x' + '22'.repeat(20)
+    const t = (i: number): string => '0x' + i.toString(16).padStart(40, '0')
+    // Pools 1 and 2, eight swaps each by distinct traders; trader 99 swaps in pool 1, then pool 2.
+    const access: AccessSet[] = []
+    const senders: string[] = []
+    for (let i = 0; i < 8; i++) {
+      access.push(swap(t(i), p1), swap(t(100 + i), p2))
+      senders.push(t(i), t(100 + i))
+    }
+    access.push(swap(t(99), p1), swap(t(99), p2))
+    senders.push(t(99), t(99))
+    const gas = access.map(() => 100)
+    const plain = choosePartition(access, gas, senders, 2, { tryBelow: 1.8, margin: 1.15, mode: 'never' })
+    assert.equal(plain.part.componentCount, 1)
+    const cut = choosePartition(access, gas, senders, 2, { tryBelow: 1.8, margin: 1.15 })
+    assert.equal(cut.cut, true)
+    assert.equal(cut.part.componentCount, 2)
+    assert.notEqual(cut.part.groupOf[16], cut.part.groupOf[17])
+    assert.deepEqual([...cut.assumeNonce], [17])
+    assert.equal(cut.repairs, 1)
+    assert.ok(Math.abs(cut.effective - 1800 / 1000) < 1e-9) // 1800 gas over 900 per group plus one 100-gas repair
+  })
+
+  it('keeps the chains when cutting would repair too much (one sender across many components)', () => {
+    const t = (i: number): string => '0x' + i.toString(16).padStart(40, '0')
+    const s = t(1)
+    // One sender, each transaction on its own pool: cut, every other one would be repaired.
+    const access = Array.from({ length: 20 }, (_, i) => swap(s, t(1000 + i)))
+    const senders = access.map(() => s)
+    const c = choosePartition(access, access.map(() => 100), senders, 2, { tryBelow: 1.8, margin: 1.15 })
+    assert.equal(c.cut, false)
+    assert.equal(c.part.componentCount, 1)
+  })
+
+  it('a Uniswap block joined only by traders runs in parallel with chains cut, equal to sequential', async () => {
+    const w = await generateUniswap({ txs: 80, accounts: 150, pools: 8, seed: 21 })
+    const { env, raws, chain } = workloadBlockInput(w)
+    const seq = await executeSequential({ common: w.common, env, state: await merkleStateFrom(w.genesis, w.common), raws })
+    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleStateFrom(w.genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2 })
+    assert.equal(rep.mode, 'parallel', rep.fallbackReason)
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+    // Traders that swapped in both groups were repaired for their balance, never for their nonce.
+    assert.ok(rep.repaired > 0)
+    assert.ok(rep.conflicts.every((c) => !c.key.startsWith('n:')))
+  })
+
+  it('a broken chain (an earlier transaction of the sender excluded) fails the nonce assumption and is repaired', async () => {
+    const w: Workload = await generateUniswap({ txs: 40, accounts: 6, pools: 4, seed: 22 })
+    const { env, raws, chain } = workloadBlockInput(w)
+    // The first sender with transactions in two different pools.
+    const sender = w.meta.map((m) => m.sender).find((s, i) => w.meta.findIndex((m, j) => j > i && m.sender === s && w.txs[j]!.data.toString() !== w.txs[i]!.data.toString()) !== -1)!
+    const first = w.meta.findIndex((m) => m.sender === sender)
+    // Re-sign its first transaction with a value it cannot pay: sequential order excludes it, and
+    // with it every later transaction of the sender (nonce too high).
+    const account = w.accounts.find((a) => a.address === sender)!
+    const old = w.txs[first]!
+    const bad = new TxFactory(w.common).build({ type: 'eip1559', privateKey: account.privateKey, nonce: old.nonce, to: old.to!.toString(), data: old.data, gasLimit: old.gasLimit, value: 10n ** 40n })
+    const block = [...raws]
+    block[first] = bad.raw
+    const seq = await executeSequential({ common: w.common, env, state: await merkleStateFrom(w.genesis, w.common), raws: block })
+    const later = w.meta.map((m, i) => (m.sender === sender && i > first ? i : -1)).filter((i) => i >= 0)
+    assert.ok(later.length > 0)
+    for (const i of later) assert.equal(seq.excluded.find((e) => e.index === i)?.code, EXCLUSION_REASON.nonceTooHigh)
+    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleStateFrom(w.genesis, w.common), raws: block, executor: createInProcessExecutor(), groups: 2, forceParallel: true, cutSenderChains: 'always' })
+    assert.equal(rep.mode, 'parallel')
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+    // At least one later transaction ran in another group on its assumed nonce and was caught there.
+    assert.ok(rep.conflicts.some((c) => c.key === `n:${sender}` && c.seen.w === -2), JSON.stringify(rep.conflicts.map((c) => [c.index, c.key, c.seen.w])))
+  })
+})
