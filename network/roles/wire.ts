@@ -176,7 +176,7 @@ export function checkPackage(p: unknown): asserts p is WorkPackage {
   need(isInt(p.round) && isInt(p.group), 'pkg.round/group')
   need(isRecord(p.chain) && isString(p.chain.kind) && isString(p.chain.chainId) && isString(p.chain.hardfork), 'pkg.chain')
   need(isRecord(p.env) && Object.values(p.env).every(isString), 'pkg.env')
-  need(Array.isArray(p.txs) && p.txs.every((t) => isRecord(t) && isInt(t.index) && isHex(t.raw) && (t.senderPubKey === undefined || isHex(t.senderPubKey))), 'pkg.txs')
+  need(Array.isArray(p.txs) && p.txs.every((t) => isRecord(t) && isInt(t.index) && isHex(t.raw) && (t.senderPubKey === undefined || isHex(t.senderPubKey)) && (t.assumeNonce === undefined || t.assumeNonce === true)), 'pkg.txs')
   need(isRecord(p.slice), 'pkg.slice')
   for (const [addr, a] of Object.entries(p.slice)) {
     need(/^0x[0-9a-f]{40}$/.test(addr), 'pkg.slice address')
@@ -199,6 +199,7 @@ export function checkResult(r: unknown): asserts r is GroupResult {
 function checkTxResult(t: unknown): asserts t is TxResult {
   need(isRecord(t) && isInt(t.index) && (t.status === 'included' || t.status === 'excluded'), 'tx result')
   need(isRecord(t.access) && isRecord(t.writes) && Array.isArray(t.misses), 'tx result sets')
+  need(t.senderPre === undefined || isHex(t.senderPre), 'tx result senderPre')
   if (t.status === 'included') {
     const rc = t.receipt
     need(isRecord(rc) && isInt(rc.txType) && (rc.status === 0 || rc.status === 1) && isString(rc.gasUsed) && Array.isArray(rc.logs), 'receipt')

@@ -49,6 +49,8 @@ export interface ValidationRecord {
    * `writes`). Valid when sequential order has the same value there.
    */
   assumed?: ReadonlyMap<StateKey, string>
+  /** Keys not checked: the committer recomputes their post value itself (a sender balance it rebases). */
+  deltaKeys?: ReadonlySet<StateKey>
 }
 
 export interface Conflict {
@@ -97,11 +99,14 @@ export class StreamingValidator {
       const want = this.canonOf(k)
       return same(seen, want) ? null : { index: rec.index, key: k, seen, canonical: want }
     }
+    const skip = rec.deltaKeys
     for (const k of rec.reads) {
+      if (skip?.has(k) === true) continue
       const c = test(k)
       if (c !== null) return c
     }
     for (const k of rec.writes.keys()) {
+      if (skip?.has(k) === true) continue
       const c = test(k)
       if (c !== null) return c
     }

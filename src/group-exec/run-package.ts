@@ -38,8 +38,10 @@ export interface RunPackageOptions {
 export function traceToResult(index: number, trace: TxTrace, misses: string[]): TxResult {
   const base = { index, access: accessSetToJson(trace.accessSet), writes: writeSetToJson(trace.writeSet), misses }
   if (trace.outcome.included) {
+    const u = trace.sender
     return {
       ...base,
+      ...(u !== undefined && u.codeless && u.evmFetches <= 1 ? { senderPre: `0x${u.pre.toString(16)}` } : {}),
       status: 'included',
       receipt: {
         txType: -1,
@@ -138,7 +140,7 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
       }
     } else {
       try {
-        trace = await traceTransaction(vm, tx, runOpts)
+        trace = await traceTransaction(vm, tx, { ...runOpts, watchSender: true })
       } catch (err) {
         // The group's view needed state the parent cannot provide here (a view that differs from
         // sequential order can take another path): report it; the committer re-runs the tx.

@@ -63,6 +63,13 @@ export interface TxResult {
   misses: string[]
   /** A speculative run made with an adjusted sender nonce: a prediction, never a result to keep. */
   adjusted?: true
+  /**
+   * The sender's balance before the run (0x-hex), present when the run used that balance only
+   * to pay: the sender has no code and EVM code fetched its account at most once (the call's own
+   * value transfer). Its post balance is then the balance before plus a fixed delta, so a result
+   * whose only conflict is that balance can be rebased instead of re-executed.
+   */
+  senderPre?: string
 }
 
 /** The result of executing one package. */

@@ -491,6 +491,8 @@ export interface ParallelReport {
   repaired: number
   /** Transactions committed with their speculative result. */
   reusedSpeculative: number
+  /** Results committed with their sender's balance rebased (the only conflict was gas paid in another group). */
+  rebased: number
   /** Transactions run by the sequential tail. */
   sequentialTail: number
   conflicts: Conflict[]
@@ -528,6 +530,30 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   let reexecuted = 0
   let reusedSpeculative = 0
   let repaired = 0
+  let rebased = 0
+
+  // A result whose only conflict is its own sender's balance (gas paid in another group), from a
+  // run that used that balance only to pay (`TxResult.senderPre`), is the sequential result with
+  // the balance rebased: post = committed balance + (post - pre as run), when the committed
+  // balance covers the transaction's maximum cost as sequential order's funds check demands.
+  const rebaseSenderBalance = async (validator: StreamingValidator, p: number, r: TxResult, rec: ValidationRecord, conflict: Conflict): Promise<TxResult | undefined> => {
+    const ptx = txs[p]!
+    const sender = ptx.sender.toString()
+    const key = `b:${sender}`
+    if (r.senderPre === undefined || r.status !== 'included' || conflict.key !== key || rules.runTx !== undefined) return undefined
+    if (ptx.tx.type > 2 || plan.feeRecipients.includes(sender)) return undefined
+    if (validator.check({ ...rec, deltaKeys: new Set([key]) }) !== null) return undefined
+    const tx = ptx.tx as TypedTransaction & { maxFeePerGas?: bigint; gasPrice?: bigint }
+    const price = tx.maxFeePerGas ?? tx.gasPrice
+    if (price === undefined) return undefined
+    const balance = (await state.getAccount(ptx.sender))?.balance ?? 0n
+    if (balance < tx.gasLimit * price + tx.value) return undefined
+    const acc = r.writes.accounts[sender]
+    if (acc?.deleted === true) return undefined
+    const post = acc?.balance === undefined ? balance : balance + BigInt(acc.balance) - BigInt(r.senderPre)
+    const accounts = { ...r.writes.accounts, [sender]: { ...acc, balance: `0x${post.toString(16)}` } }
+    return { ...r, writes: { ...r.writes, accounts } }
+  }
 
   await state.checkpoint()
   if (opts.systemWritesApplied !== true) await applyPreBlockSystemWrites(state, env, common)
@@ -608,7 +634,12 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       // No result, or a run that could not read its state: the committer runs it itself.
       const missing = (!kept && groupOfPos[p] === -1) || r.exclusion?.code === STATE_UNAVAILABLE
       const conflict = missing ? null : validator.check(rec)
-      if (!missing && conflict === null) {
+      const rebase = conflict === null || kept ? undefined : await rebaseSenderBalance(validator, p, r, rec, conflict)
+      if (rebase !== undefined) {
+        rebased++
+        validator.commit(toRecord(p, groupOfPos[p]!, rebase, false))
+        await commitResult(p, rebase)
+      } else if (!missing && conflict === null) {
         if (kept) reusedSpeculative++
         validator.commit(rec)
         await commitResult(p, r)
@@ -681,6 +712,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     reexecuted: reexecuted + repaired,
     repaired,
     reusedSpeculative,
+    rebased,
     sequentialTail: tail,
     conflicts,
     timeline,

@@ -67,6 +67,95 @@ function withoutSenderKeys(access: readonly AccessSet[], senders: readonly strin
   return { access: out, cutKeys }
 }
 
+/** Expected repairs of a grouping: touching a cut key after one of its writers ran in another group. */
+function repairsOf(access: readonly AccessSet[], gas: readonly number[], part: Partition, cutKeys: ReadonlySet<string>): { positions: Set<number>; gas: number } {
+  const writerGroups = new Map<string, Set<number>>()
+  const positions = new Set<number>()
+  let total = 0
+  for (let p = 0; p < access.length; p++) {
+    const g = part.groupOf[p]!
+    const a = access[p]!
+    for (const k of [...a.reads, ...a.writes]) {
+      if (!cutKeys.has(k) || positions.has(p)) continue
+      const ws = writerGroups.get(k)
+      if (ws !== undefined && (ws.size > 1 || !ws.has(g))) {
+        positions.add(p)
+        total += gas[p]!
+      }
+    }
+    for (const k of a.writes) {
+      if (!cutKeys.has(k)) continue
+      let ws = writerGroups.get(k)
+      if (ws === undefined) writerGroups.set(k, (ws = new Set()))
+      ws.add(g)
+    }
+  }
+  return { positions, gas: total }
+}
+
+/**
+ * Components packed largest first, each into the group where it costs least: the load it makes
+ * there, plus (as repair work) the gas of its transactions whose senders already have
+ * transactions in other groups. Keeps a repeating trader's pools together where balance allows.
+ */
+function packByAffinity(part: Partition, gas: readonly number[], senders: readonly string[], repeats: ReadonlySet<string>, k: number): Partition {
+  const c = part.componentCount
+  const compGas = new Float64Array(c)
+  const members: number[][] = Array.from({ length: c }, () => [])
+  for (let p = 0; p < gas.length; p++) {
+    const id = part.componentOf[p]!
+    compGas[id]! += gas[p]!
+    members[id]!.push(p)
+  }
+  const order = Array.from({ length: c }, (_, i) => i).sort((x, y) => compGas[y]! - compGas[x]! || x - y)
+  const load = new Float64Array(k)
+  const compGroup = new Int32Array(c).fill(-1)
+  // Per repeating sender: transaction count placed in each group.
+  const placed = new Map<string, Float64Array>()
+  for (const id of order) {
+    let best = 0
+    let bestCost = Infinity
+    for (let g = 0; g < k; g++) {
+      let cross = 0
+      for (const p of members[id]!) {
+        const s = senders[p]!
+        if (!repeats.has(s)) continue
+        const at = placed.get(s)
+        if (at === undefined) continue
+        for (let h = 0; h < k; h++) if (h !== g && at[h]! > 0) cross += gas[p]!
+      }
+      let span = load[g]! + compGas[id]!
+      for (let h = 0; h < k; h++) if (h !== g && load[h]! > span) span = load[h]!
+      const cost = span + cross
+      if (cost < bestCost || (cost === bestCost && load[g]! < load[best]!)) {
+        bestCost = cost
+        best = g
+      }
+    }
+    compGroup[id] = best
+    load[best]! += compGas[id]!
+    for (const p of members[id]!) {
+      const s = senders[p]!
+      if (!repeats.has(s)) continue
+      let at = placed.get(s)
+      if (at === undefined) placed.set(s, (at = new Float64Array(k)))
+      at[best]!++
+    }
+  }
+  const groupOf = new Uint32Array(gas.length)
+  const lists: number[][] = Array.from({ length: k }, () => [])
+  const comps = new Uint32Array(k)
+  for (let id = 0; id < c; id++) comps[compGroup[id]!]!++
+  for (let p = 0; p < gas.length; p++) {
+    const g = compGroup[part.componentOf[p]!]!
+    groupOf[p] = g
+    lists[g]!.push(p)
+  }
+  const groups = lists.map((txs, index) => ({ index, txs: Uint32Array.from(txs), gas: load[index]!, components: comps[index]! })).filter((g) => g.txs.length > 0)
+  const makespan = Math.max(0, ...load)
+  return { ...part, groups, groupOf, makespan, idealSpeedup: makespan > 0 ? part.totalGas / makespan : 1 }
+}
+
 /**
  * The partition to execute: the plain one, or (when it is below `tryBelow` and cutting pays by
  * `margin`) the one with sender chains cut. Repairs are estimated per cut key: a transaction that
@@ -89,29 +178,15 @@ export function choosePartition(
   const repeats = new Set([...count].filter(([, n]) => n > 1).map(([s]) => s))
   if (repeats.size === 0) return keep
   const relaxed = withoutSenderKeys(access, senders, repeats)
-  const part = timedPartition(relaxed.access, gas as number[], groups, t)
+  const lpt = timedPartition(relaxed.access, gas as number[], groups, t)
+  const tp = performance.now()
+  const byAffinity = packByAffinity(lpt, gas, senders, repeats, groups)
+  t.partitionMs += performance.now() - tp
   keep.dagMs = t.dagMs
   keep.partitionMs = t.partitionMs
-  // Expected repairs: touching a cut key after one of its writers ran in another group.
-  const writerGroups = new Map<string, Set<number>>()
-  const repaired = new Set<number>()
-  for (let p = 0; p < access.length; p++) {
-    const g = part.groupOf[p]!
-    const a = access[p]!
-    for (const k of [...a.reads, ...a.writes]) {
-      if (!relaxed.cutKeys.has(k)) continue
-      const ws = writerGroups.get(k)
-      if (ws !== undefined && (ws.size > 1 || !ws.has(g))) repaired.add(p)
-    }
-    for (const k of a.writes) {
-      if (!relaxed.cutKeys.has(k)) continue
-      let ws = writerGroups.get(k)
-      if (ws === undefined) writerGroups.set(k, (ws = new Set()))
-      ws.add(g)
-    }
-  }
-  let repairGas = 0
-  for (const p of repaired) repairGas += gas[p]!
+  const a = repairsOf(access, gas, lpt, relaxed.cutKeys)
+  const b = repairsOf(access, gas, byAffinity, relaxed.cutKeys)
+  const [part, repaired, repairGas] = b.gas + byAffinity.makespan < a.gas + lpt.makespan ? [byAffinity, b.positions, b.gas] : [lpt, a.positions, a.gas]
   const effective = part.makespan + repairGas > 0 ? part.totalGas / (part.makespan + repairGas) : 1
   if (mode === 'auto' && effective < plain.idealSpeedup * opts.margin) return keep
   // Own nonce assumed where an earlier transaction of the same sender ran in another group.

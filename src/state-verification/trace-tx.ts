@@ -76,6 +76,17 @@ export interface TraceTxOptions {
   blockGasUsed?: bigint
   /** Replaces `runTx` (chain rules). */
   runTx?: RunTxFn
+  /** Report how the transaction used its sender's account (`TxAccessTrace.sender`). */
+  watchSender?: boolean
+}
+
+/** The sender (0x-lowercase), or undefined when it cannot be recovered (runTx reports that). */
+function senderOf(tx: TypedTransaction): string | undefined {
+  try {
+    return tx.getSenderAddress().toString()
+  } catch {
+    return undefined
+  }
 }
 
 /** Traces one transaction on a VM whose state manager is a TracingStateManager. */
@@ -88,7 +99,7 @@ export async function traceTransaction(vm: VM, tx: TypedTransaction, opts: Trace
   if (opts.block !== undefined) state.addFeeRecipients([opts.block.header.coinbase.toString()])
   if (opts.feeRecipients !== undefined) state.addFeeRecipients(opts.feeRecipients)
   if (opts.isolate === true) await state.checkpoint()
-  state.beginTx()
+  state.beginTx(opts.watchSender === true ? senderOf(tx) : undefined)
   let outcome: TxOutcome | undefined
   let trace: TxAccessTrace
   try {

@@ -64,6 +64,20 @@ const ORDER = [F_CODE, F_BAL, F_NONCE] as const
 export interface TxAccessTrace {
   accessSet: AccessSet
   writeSet: WriteSet
+  /** With a watched sender (`beginTx(sender)`): how the transaction used the sender's account. */
+  sender?: SenderUse
+}
+
+/**
+ * The watched sender's account as the transaction used it: its balance before the transaction,
+ * whether it had no code, and how often EVM code (message depth >= 1) fetched it. The first such
+ * fetch is the top call's own value transfer; any other (BALANCE, a call to the sender) means the
+ * execution may have observed the balance.
+ */
+export interface SenderUse {
+  pre: bigint
+  codeless: boolean
+  evmFetches: number
 }
 
 export interface TracingStateOptions {
@@ -173,6 +187,9 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   private active = false
   private settling = false
   private depth = 0
+  /** Watched sender (0x-lowercase) of the current transaction, and what it did with its account. */
+  private watch: string | undefined
+  private watched: SenderUse | undefined
   private readonly attached = new WeakSet<object>()
 
   // Per transaction (fresh objects each tx so stale undo entries cannot leak into the next one).
@@ -251,7 +268,9 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
   }
 
   /** Starts recording a transaction. */
-  beginTx(): void {
+  beginTx(sender?: string): void {
+    this.watch = sender
+    this.watched = undefined
     this.active = true
     this.settling = false
     this.depth = 0
@@ -313,13 +332,24 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
     }
     const credits = new Map<string, bigint>()
     for (const [k, v] of this.credits) if (v !== 0n) credits.set(k, v)
-    return {
+    const out: TxAccessTrace = {
       accessSet: { reads: this.reads, writes, credits },
       writeSet: { accounts, credits: new Map(credits) },
     }
+    if (this.watched !== undefined) out.sender = this.watched
+    this.watch = undefined
+    return out
   }
 
   // ---- recording helpers -------------------------------------------------------------------
+
+  private noteSenderFetch(acc: Account | undefined): void {
+    if (this.watched === undefined) {
+      // The first fetch is runTx's own (nonce and funds checks), before any message.
+      this.watched = { pre: acc?.balance ?? 0n, codeless: acc === undefined || equalsBytes(acc.codeHash, KECCAK256_NULL), evmFetches: 0 }
+    }
+    if (this.depth >= 1 && !this.settling) this.watched.evmFetches++
+  }
 
   /** Called by traced accounts when the EVM reads one of their fields. */
   noteFieldRead(addr: string, flags: number, balance: bigint, nonce: bigint): void {
@@ -479,6 +509,7 @@ export class TracingStateManager implements StateManagerInterface, CreditSink {
       await this.materialize(addr)
     }
     const acc = await this.inner.getAccount(address)
+    if (addr === this.watch) this.noteSenderFetch(acc)
     if (!this.existed.has(addr)) this.existed.set(addr, acc !== undefined)
     if (acc === undefined) {
       this.cur.set(addr, null)

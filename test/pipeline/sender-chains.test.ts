@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { bytesToHex } from '@ethereumjs/util'
+import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { createInProcessExecutor } from '../../src/group-exec/index.js'
 import { executeParallel, executeSequential, type BlockOutcome } from '../../src/pipeline/index.js'
 import { choosePartition } from '../../src/pipeline/sender-chains.js'
 import { EXCLUSION_REASON, type AccessSet } from '../../src/state-verification/index.js'
-import { TxFactory, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
+import { TxFactory, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
 import { merkleStateFrom } from '../../src/state/index.js'
 
 function summary(o: BlockOutcome): unknown {
@@ -70,9 +70,56 @@ describe('sender chains', () => {
     const rep = await executeParallel({ common: w.common, chain, env, state: await merkleStateFrom(w.genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2 })
     assert.equal(rep.mode, 'parallel', rep.fallbackReason)
     assert.deepEqual(summary(rep.outcome), summary(seq))
-    // Traders that swapped in both groups were repaired for their balance, never for their nonce.
-    assert.ok(rep.repaired > 0)
+    // Traders that swapped in both groups had their gas balance rebased: no nonce conflict, no re-execution.
+    assert.ok(rep.rebased > 0)
+    assert.equal(rep.repaired, 0)
     assert.ok(rep.conflicts.every((c) => !c.key.startsWith('n:')))
+  })
+
+  it('a rebase needs the committed balance to cover the maximum cost: a trader short of gas money is excluded as in sequential order', async () => {
+    const w: Workload = await generateUniswap({ txs: 60, accounts: 90, pools: 6, seed: 24 })
+    const { env, raws, chain } = workloadBlockInput(w)
+    // A trader with two swaps: give it the funds for the first one's maximum cost only.
+    const sender = w.meta.map((m) => m.sender).find((s, i) => w.meta.findIndex((m, j) => j > i && m.sender === s) !== -1)!
+    const mine = w.meta.map((m, i) => (m.sender === sender ? i : -1)).filter((i) => i >= 0)
+    const tx = w.txs[mine[0]!]! as typeof w.txs[number] & { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+    // What the first swap really pays (gas used at the effective price), from a run with ample funds.
+    const ample = await executeSequential({ common: w.common, env, state: await merkleStateFrom(w.genesis, w.common), raws })
+    const used = ample.included.find((i) => i.index === mine[0])!.receipt.gasUsed
+    const price = tx.maxFeePerGas < env.baseFeePerGas + tx.maxPriorityFeePerGas ? tx.maxFeePerGas : env.baseFeePerGas + tx.maxPriorityFeePerGas
+    // Enough for either swap's maximum cost, not for both: the second one fails the funds check.
+    const maxCost = w.txs[mine[1]!]!.gasLimit * (w.txs[mine[1]!]! as typeof tx).maxFeePerGas
+    const genesis = new Map(w.genesis)
+    genesis.set(sender, { ...genesis.get(sender)!, balance: (tx.gasLimit * tx.maxFeePerGas > maxCost ? tx.gasLimit * tx.maxFeePerGas : maxCost) + (used * price) / 2n })
+    const seq = await executeSequential({ common: w.common, env, state: await merkleStateFrom(genesis, w.common), raws })
+    assert.equal(seq.excluded.find((e) => e.index === mine[1])?.code, EXCLUSION_REASON.insufficientFunds)
+    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleStateFrom(genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2, forceParallel: true, cutSenderChains: 'always' })
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+    // Its second swap ran in the other group, on the parent's balance, and was caught on that balance.
+    assert.ok(rep.conflicts.some((c) => c.index === mine[1] && c.key === `b:${sender}`))
+  })
+
+  it('a run whose code reads its own sender balance is not rebased: it is re-executed', async () => {
+    // Probe: SSTORE(0, BALANCE(CALLER)); the sender's earlier transfer runs in the other group.
+    const w = await generateTransfers({ txs: 4, accounts: 10, seed: 25 })
+    const { env, chain } = workloadBlockInput(w)
+    const probe = '0x' + 'ab'.repeat(20)
+    const genesis = new Map(w.genesis)
+    genesis.set(probe, { balance: 0n, nonce: 1n, code: hexToBytes('0x3331600055') })
+    const user = w.accounts[0]!
+    const nonce = genesis.get(user.address)!.nonce
+    const f = new TxFactory(w.common)
+    const raws = [
+      f.build({ type: 'eip1559', privateKey: user.privateKey, nonce, to: '0x' + 'cd'.repeat(20), value: 10n ** 15n, gasLimit: 21_000n }).raw,
+      f.build({ type: 'eip1559', privateKey: user.privateKey, nonce: nonce + 1n, to: probe, gasLimit: 60_000n }).raw,
+    ]
+    const seq = await executeSequential({ common: w.common, env, state: await merkleStateFrom(genesis, w.common), raws })
+    assert.equal(seq.included.length, 2)
+    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleStateFrom(genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2, forceParallel: true, cutSenderChains: 'always' })
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+    assert.ok(rep.conflicts.some((c) => c.index === 1 && c.key === `b:${user.address}`), 'the probe call ran in the other group')
+    assert.equal(rep.rebased, 0)
+    assert.equal(rep.repaired, 1)
   })
 
   it('a broken chain (an earlier transaction of the sender excluded) fails the nonce assumption and is repaired', async () => {
