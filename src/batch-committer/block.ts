@@ -139,6 +139,34 @@ export function buildHeader(input: HeaderInput, common: Common): { header: Block
 }
 
 /** Transactions root of the included transactions. */
+/** The block body's roots: what the receipts and transactions tries and the blooms give. */
+export interface BodyRoots {
+  /** Each receipt's bloom, in order. */
+  blooms: Uint8Array[]
+  receiptsRoot: Uint8Array
+  transactionsRoot: Uint8Array
+  logsBloom: Uint8Array
+}
+
+/**
+ * Receipts (cumulative gas, blooms), receipts root, transactions root over the received bytes,
+ * and the block bloom: everything of the seal that does not need the state, so it can run on
+ * another thread while the state root is computed.
+ */
+export async function bodyRoots(raws: readonly Uint8Array[], inputs: readonly ReceiptInput[], common?: Common): Promise<BodyRoots> {
+  return { ...(await receiptRoots(inputs, common)), transactionsRoot: await orderedTrieRoot(raws, common) }
+}
+
+/** The receipts' part of `bodyRoots`. */
+export async function receiptRoots(inputs: readonly ReceiptInput[], common?: Common): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
+  const receipts = buildReceipts(inputs, common)
+  return {
+    blooms: receipts.map((r) => r.bloom),
+    receiptsRoot: await receiptsRoot(receipts, undefined, common),
+    logsBloom: blockBloom(receipts, common),
+  }
+}
+
 export async function transactionsRoot(txs: readonly TypedTransaction[], common?: Common, raws?: readonly (Uint8Array | undefined)[]): Promise<Uint8Array> {
   return orderedTrieRoot(
     txs.map((tx, i) => raws?.[i] ?? tx.serialize()),

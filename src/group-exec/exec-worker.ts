@@ -3,7 +3,8 @@ import { threadId } from 'node:worker_threads'
 import { snapshotFromJson, snapshotReader, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import { runPackage, type PackageSession } from './run-package.js'
 import { serveTasks } from './worker-side.js'
-import type { ExecTask, RecoverTask } from './worker-executor.js'
+import type { BodyTask, ExecTask, RecoverTask, TxRootTask } from './worker-executor.js'
+import { orderedTrieRoot, receiptRoots } from '../batch-committer/block.js'
 import { createTxFromRLP } from '@ethereumjs/tx'
 import { rulesFor } from './chain-rules.js'
 import { envFromJson } from './env.js'
@@ -15,6 +16,10 @@ const parents = new Map<string, StateReader>()
 serveTasks(
   async (task, fallback) => {
     if ((task as RecoverTask).recover !== undefined) return recoverSenders((task as RecoverTask).recover)
+    const body = (task as BodyTask).body
+    if (body !== undefined) return receiptRoots(body.receipts, rulesFor(body.chain, envFromJson(body.env), commons).common)
+    const txRoot = (task as TxRootTask).txRoot
+    if (txRoot !== undefined) return orderedTrieRoot(txRoot.raws, rulesFor(txRoot.chain, envFromJson(txRoot.env), commons).common)
     const t = task as ExecTask
     const replica = t.parentId === undefined ? undefined : parents.get(t.parentId)
     return runPackage(t.pkg, { executorId: `worker-${threadId}`, commons, sessions, fallback: replica ?? fallback, isolate: t.isolate })

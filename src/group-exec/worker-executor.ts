@@ -5,6 +5,7 @@
  */
 import type { StateReader, StateSnapshotJson } from '../state/index.js'
 import { WorkerPool } from './worker-pool.js'
+import type { BodyRoots, ReceiptInput } from '../batch-committer/block.js'
 import type { ExecuteOptions, Executor, GroupResult, WorkPackage } from './types.js'
 
 export interface WorkerExecutorOptions {
@@ -24,6 +25,16 @@ export interface ExecTask {
 /** A sender-recovery task: decode each raw transaction and recover its signer's public key. */
 export interface RecoverTask {
   recover: { chain: WorkPackage['chain']; env: WorkPackage['env']; raws: Uint8Array[] }
+}
+
+/** A block body's roots (`bodyRoots`), computed on a worker while the committer hashes the state. */
+export interface BodyTask {
+  body: { chain: WorkPackage['chain']; env: WorkPackage['env']; receipts: ReceiptInput[] }
+}
+
+/** The ordered-trie root of a list of transactions' bytes. */
+export interface TxRootTask {
+  txRoot: { chain: WorkPackage['chain']; env: WorkPackage['env']; raws: readonly Uint8Array[] }
 }
 
 /** Transactions per recovery chunk below which fewer workers are used (message overhead). */
@@ -81,6 +92,18 @@ export class WorkerExecutor implements Executor {
       }),
     )
     return parts.flat()
+  }
+
+  /** The receipts' roots (blooms, receipts root, block bloom), on a worker. */
+  receiptRoots(chain: WorkPackage['chain'], env: WorkPackage['env'], receipts: ReceiptInput[]): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
+    const task: BodyTask = { body: { chain, env, receipts } }
+    return this.pool.run(task, {})
+  }
+
+  /** The transactions root over `raws` (EIP-2718 bytes in block order), on a worker. */
+  transactionsRoot(chain: WorkPackage['chain'], env: WorkPackage['env'], raws: readonly Uint8Array[]): Promise<Uint8Array> {
+    const task: TxRootTask = { txRoot: { chain, env, raws } }
+    return this.pool.run(task, {})
   }
 
   private run(pkg: WorkPackage, isolate: boolean, options: ExecuteOptions & { parentId?: string; affinity?: number }): Promise<GroupResult> {

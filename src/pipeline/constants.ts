@@ -37,3 +37,5 @@ export const CUT_SENDER_CHAINS_BELOW = 0.9
 export const CUT_SENDER_CHAINS_MARGIN = 1.15
 /** Keyed-template examples (one per key) are traced on the workers from this many, else in this thread. */
 export const KEYED_EXAMPLES_ON_WORKERS_FROM = 16
+/** Blocks from this many transactions compute their body's roots on the workers (message overhead below). */
+export const BODY_ON_WORKERS_FROM = 256

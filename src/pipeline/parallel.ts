@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks'
 import type { Common, StateManagerInterface } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
-import type { BlockEnv, ReceiptInput } from '../batch-committer/block.js'
+import type { BlockEnv, BodyRoots, ReceiptInput } from '../batch-committer/block.js'
 import { StreamingValidator, type Conflict, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
 import { STATE_UNAVAILABLE, createInProcessExecutor, envToJson, rulesFor, type WorkerExecutor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
@@ -37,7 +37,7 @@ import {
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
 import { choosePartition, type CutSenderChains, type PartitionChoice } from './sender-chains.js'
-import { CUT_SENDER_CHAINS_BELOW, CUT_SENDER_CHAINS_MARGIN, DEFAULT_PARTS, KEYED_EXAMPLES_ON_WORKERS_FROM, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
+import { BODY_ON_WORKERS_FROM, CUT_SENDER_CHAINS_BELOW, CUT_SENDER_CHAINS_MARGIN, DEFAULT_PARTS, KEYED_EXAMPLES_ON_WORKERS_FROM, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
 import { decodeTransactions, prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, runInOrder, type BlockOutcome } from './sequential.js'
 
@@ -469,6 +469,16 @@ export interface CommitOptions {
   systemWritesApplied?: boolean
   /** Builds the block from the committed transactions (default: Ethereum header rules, `finishBlock`). */
   seal?: typeof finishBlock
+  /**
+   * Computes the block body's roots on other threads while the state root is computed (local
+   * workers): the receipts' roots, and the transactions root unless `allTransactionsRoot` (the
+   * root over every transaction of the block, computed ahead) applies because all were included.
+   */
+  bodyRoots?: {
+    receipts: (receipts: ReceiptInput[]) => Promise<Omit<BodyRoots, 'transactionsRoot'>>
+    transactions: (raws: Uint8Array[]) => Promise<Uint8Array>
+    allTransactionsRoot?: Promise<{ count: number; root: Uint8Array }>
+  }
 }
 
 /** Streamed group results: every result of a position below `upTo` is in this or an earlier batch. */
@@ -698,8 +708,19 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   }
 
   const tf = now()
+  // The body's roots start elsewhere first: the commit below flushes the state into the tries.
+  const raws = included.map((i) => i.raw)
+  const b = opts.seal === undefined ? opts.bodyRoots : undefined
+  let body: Promise<BodyRoots> | undefined
+  if (b !== undefined) {
+    const receiptsPart = b.receipts(included.map((i) => i.receipt))
+    const all = b.allTransactionsRoot === undefined ? undefined : await b.allTransactionsRoot.catch(() => undefined)
+    const txRoot = all !== undefined && all.count === included.length ? Promise.resolve(all.root) : b.transactions(raws)
+    body = Promise.all([receiptsPart, txRoot]).then(([r, t]) => ({ ...r, transactionsRoot: t }))
+    body.catch(() => undefined)
+  }
   await state.commit()
-  const outcome = await (opts.seal ?? finishBlock)({ common, env, state, included, excluded })
+  const outcome = await (opts.seal ?? finishBlock)({ common, env, state, included, excluded, ...(body !== undefined ? { bodyRoots: body } : {}) })
   phases.commitMs += now() - tf
   phases.sealMs += now() - tf
   phases.totalMs += now() - t0
@@ -763,9 +784,26 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
   // System writes first, so every package and every miss sees them (they precede tx 0). No outer
   // checkpoint: the committer's own commit then flushes at depth 0, as the sequential path does.
   const wrote = await applyPreBlockSystemWrites(state, opts.env, opts.common)
+  // The seal's state-independent part runs on the workers (idle then): the transactions root
+  // over every transaction now (it stands when all are included), the receipts' roots at the seal.
+  const ex = opts.executor as Partial<Pick<WorkerExecutor, 'receiptRoots' | 'transactionsRoot'>>
+  const allTxRoot =
+    typeof ex.transactionsRoot === 'function' && opts.raws.length >= BODY_ON_WORKERS_FROM
+      ? ex.transactionsRoot.call(opts.executor, opts.chain, envToJson(opts.env), opts.raws).then((root) => ({ count: opts.raws.length, root }))
+      : undefined
+  allTxRoot?.catch(() => undefined)
   const plan = await planBlock({ ...opts, systemWritesApplied: true, systemWritesChanged: wrote })
   const results = dispatchInParts(plan, opts, stateManagerReader(state))
   const commitOpts: CommitOptions = { common: opts.common, plan, results, state, systemWritesApplied: true }
+  if (allTxRoot !== undefined && ex.receiptRoots !== undefined && ex.transactionsRoot !== undefined) {
+    const chainSpec = plan.chain
+    const envJson = envToJson(plan.env)
+    commitOpts.bodyRoots = {
+      receipts: (receipts) => ex.receiptRoots!.call(opts.executor, chainSpec, envJson, receipts),
+      transactions: (raws) => ex.transactionsRoot!.call(opts.executor, chainSpec, envJson, raws),
+      allTransactionsRoot: allTxRoot,
+    }
+  }
   const report = await commitBlock(commitOpts)
   report.phases.totalMs = now() - t0
   return report

@@ -14,6 +14,7 @@ import {
   receiptsRoot as computeReceiptsRoot,
   transactionsRoot as computeTransactionsRoot,
   type BlockEnv,
+  type BodyRoots,
   type CommittedReceipt,
   type ReceiptInput,
 } from '../batch-committer/block.js'
@@ -127,6 +128,7 @@ export async function executeSequential(opts: SequentialOptions): Promise<BlockO
   return finishBlock({ common, env, state, included, excluded })
 }
 
+
 /** Computes receipts, roots, header and hash once every included transaction's effects are in `state`. */
 export async function finishBlock(args: {
   common: Common
@@ -135,16 +137,31 @@ export async function finishBlock(args: {
   /** `raw`: the transaction's EIP-2718 bytes as received (else re-serialized). */
   included: { index: number; tx: TypedTransaction; raw?: Uint8Array; receipt: ReceiptInput }[]
   excluded: Exclusion[]
+  /** The body's roots, being computed elsewhere (a worker) while this thread computes the state root. */
+  bodyRoots?: Promise<BodyRoots>
 }): Promise<BlockOutcome> {
   const { common, env, state, included } = args
-  const receipts = buildReceipts(
-    included.map((i) => i.receipt),
-    common,
-  )
+  const inputs = included.map((i) => i.receipt)
+  const raws = included.map((i) => i.raw)
+  const offload = args.bodyRoots
   const stateRoot = await state.getStateRoot()
-  const rRoot = await computeReceiptsRoot(receipts, undefined, common)
-  const tRoot = await computeTransactionsRoot(included.map((i) => i.tx), common, included.map((i) => i.raw))
-  const bloom = blockBloom(receipts, common)
+  let receipts: CommittedReceipt[]
+  let rRoot: Uint8Array
+  let tRoot: Uint8Array
+  let bloom: Uint8Array
+  if (offload !== undefined) {
+    const body = await offload
+    let cumulative = 0n
+    receipts = inputs.map((r, k) => ({ ...r, cumulativeGasUsed: (cumulative += r.gasUsed), bloom: body.blooms[k]! }))
+    rRoot = body.receiptsRoot
+    tRoot = body.transactionsRoot
+    bloom = body.logsBloom
+  } else {
+    receipts = buildReceipts(inputs, common)
+    rRoot = await computeReceiptsRoot(receipts, undefined, common)
+    tRoot = await computeTransactionsRoot(included.map((i) => i.tx), common, raws)
+    bloom = blockBloom(receipts, common)
+  }
   const gasUsed = receipts.length === 0 ? 0n : receipts[receipts.length - 1]!.cumulativeGasUsed
   const { hash } = buildHeader(
     { env, stateRoot, transactionsRoot: tRoot, receiptsRoot: rRoot, logsBloom: bloom, gasUsed },

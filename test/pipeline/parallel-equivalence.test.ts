@@ -1,10 +1,11 @@
-import { describe, it } from 'node:test'
+import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { bytesToHex } from '@ethereumjs/util'
-import { createInProcessExecutor } from '../../src/group-exec/index.js'
+import { WorkerExecutor, createInProcessExecutor } from '../../src/group-exec/index.js'
 import { executeParallel, executeSequential, type BlockOutcome } from '../../src/pipeline/index.js'
 import { generateErc20, generateMixed, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
 import { merkleStateFrom as merkleFrom } from '../../src/state/index.js'
+import { BODY_ON_WORKERS_FROM } from '../../src/pipeline/constants.js'
 
 function summary(o: BlockOutcome): unknown {
   return {
@@ -108,5 +109,30 @@ describe('staged prediction', () => {
     const { rep, seq } = await run(await generateErc20({ txs: 600, accounts: 1200, seed: 9 }))
     assert.equal(rep.mode, 'parallel', rep.fallbackReason)
     assert.deepEqual(summary(rep.outcome), summary(seq))
+  })
+})
+
+describe('the seal on worker threads', () => {
+  const pool = new WorkerExecutor({ workers: 2, id: 'seal-pool' })
+  before(async () => pool.start())
+  after(async () => pool.stop())
+
+  const run = async (w: Workload): Promise<void> => {
+    const { env, raws, chain } = workloadBlockInput(w)
+    assert.ok(raws.length >= BODY_ON_WORKERS_FROM)
+    const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
+    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleFrom(w.genesis, w.common), raws, executor: pool, groups: 2, forceParallel: true })
+    assert.equal(rep.mode, 'parallel')
+    // Receipts (with each bloom), receipts root, transactions root and block bloom from the workers.
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+    assert.equal(bytesToHex(rep.outcome.transactionsRoot), bytesToHex(seq.transactionsRoot))
+    assert.equal(bytesToHex(rep.outcome.logsBloom), bytesToHex(seq.logsBloom))
+    assert.deepEqual(rep.outcome.included.map((i) => bytesToHex(i.receipt.bloom)), seq.included.map((i) => bytesToHex(i.receipt.bloom)))
+  }
+
+  it('every transaction included: the transactions root computed ahead stands', async () => run(await generateErc20({ txs: 300, accounts: 600, seed: 31 })))
+  it('with exclusions: the transactions root is computed over the included ones', async () => {
+    const w = await generateMixed({ txs: 300, accounts: 120, seed: 32, invalidRate: 0.1 })
+    await run(w)
   })
 })
