@@ -50,6 +50,8 @@ export interface ExecFigures {
   rootsMatch: boolean
   parallelRounds: number
   repaired: number
+  /** Results committed with their sender's gas balance rebased (sender chains cut). */
+  rebased: number
   reusedSpeculative: number
   parallelMode: string
   phases: Record<string, number>
@@ -165,6 +167,7 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
     rootsMatch,
     parallelRounds: par.rounds,
     repaired: par.repaired,
+    rebased: par.rebased,
     reusedSpeculative: par.reusedSpeculative,
     parallelMode: par.mode,
     phases: { ...par.phases },

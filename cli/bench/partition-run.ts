@@ -53,6 +53,7 @@ export interface PartitionRunFigures {
   rootsMatch?: boolean
   parallelRounds?: number
   repaired?: number
+  rebased?: number
   reusedSpeculative?: number
   parallelMode?: string
   phases?: Record<string, number>

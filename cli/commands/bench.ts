@@ -167,8 +167,8 @@ function printTable(runs: PartitionRunFigures[]): void {
     )
     process.stdout.write(
       `\n${formatTable(
-        ['workload', 'skew', 'txs', 'A runBlock ms', 'B sequential ms', 'parallel ms', 'x vs B', 'x vs A', 'kept', 'repaired', 'mode', 'roots match'],
-        ex.map((r) => [r.workload, r.skew, r.txs, r.runBlockMs, r.sequentialMs, r.parallelMs, r.speedupVsSequential, r.speedupVsRunBlock, r.reusedSpeculative, r.repaired, r.parallelMode, r.rootsMatch]),
+        ['workload', 'skew', 'txs', 'A runBlock ms', 'B sequential ms', 'parallel ms', 'x vs B', 'x vs A', 'kept', 'repaired', 'rebased', 'mode', 'roots match'],
+        ex.map((r) => [r.workload, r.skew, r.txs, r.runBlockMs, r.sequentialMs, r.parallelMs, r.speedupVsSequential, r.speedupVsRunBlock, r.reusedSpeculative, r.repaired, r.rebased, r.parallelMode, r.rootsMatch]),
       )}\n`,
     )
     const ph = ex.filter((r) => r.phases !== undefined)
