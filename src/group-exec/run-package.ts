@@ -5,7 +5,7 @@
  * With `isolate`, each transaction runs against the unchanged slice (speculative prediction).
  */
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
-import { hexToBytes } from '@ethereumjs/util'
+import { Account, hexToBytes } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import { MapStateManager, snapshotFromJson, type StateReader } from '../state/index.js'
 import {
@@ -105,9 +105,12 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
     }
     if (ptx.assumeNonce === true && opts.isolate !== true) {
       // Untraced setup below the tracer (it starts a fresh per-transaction view at the run).
+      // An account the view lacks (created by the sender's earlier transactions elsewhere) is
+      // created with that nonce: the validator compares the assumed nonce and every other field
+      // the transaction reads with sequential order all the same.
       const sender = tx.getSenderAddress()
-      const acc = await sess.inner.getAccount(sender)
-      if (acc !== undefined && acc.nonce !== tx.nonce) {
+      const acc = (await sess.inner.getAccount(sender)) ?? new Account()
+      if (acc.nonce !== tx.nonce) {
         acc.nonce = tx.nonce
         await sess.inner.putAccount(sender, acc)
       }

@@ -617,6 +617,10 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     }
     let waitMs = 0
     const validator = new StreamingValidator()
+    // Transactions their group ran with their own nonce: read from the packages that ran, so the
+    // assumption is only granted where a group really made it (plans may come over the network).
+    const assumedNonce = new Set<number>()
+    for (const pkg of plan.packages) for (const t of pkg.txs) if (t.assumeNonce === true) assumedNonce.add(t.index)
     const tc = now()
     for (let p = 0; p < m; p++) {
       while (p >= available && stream !== undefined) {
@@ -633,7 +637,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       const r = executed[p]!
       const ptx = txs[p]!
       const rec = toRecord(p, kept ? -1 - p : groupOfPos[p]!, r, kept)
-      if (!kept && plan.assumeNonce?.has(ptx.index) === true) rec.assumed = new Map([[`n:${ptx.sender.toString()}`, `0x${ptx.tx.nonce.toString(16)}`]])
+      if (!kept && assumedNonce.has(ptx.index)) rec.assumed = new Map([[`n:${ptx.sender.toString()}`, `0x${ptx.tx.nonce.toString(16)}`]])
       if (ptx.tx.gasLimit > env.gasLimit - gasUsed) {
         // Sequential order rejects it before running it; whatever its group saw it do is void.
         excluded.push({ index: ptx.index, code: EXCLUSION_REASON.gasLimitExceedsBlock, reason: `transaction ${ptx.index}: gas limit ${ptx.tx.gasLimit} exceeds the ${env.gasLimit - gasUsed} gas the block has left` })
