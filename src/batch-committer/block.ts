@@ -149,15 +149,10 @@ export interface BodyRoots {
 }
 
 /**
- * Receipts (cumulative gas, blooms), receipts root, transactions root over the received bytes,
- * and the block bloom: everything of the seal that does not need the state, so it can run on
- * another thread while the state root is computed.
+ * Receipts (cumulative gas, blooms), receipts root and block bloom: the part of the seal that
+ * needs neither the state nor the transactions, so it can run on another thread while the state
+ * root is computed (the transactions root is `orderedTrieRoot` over the received bytes).
  */
-export async function bodyRoots(raws: readonly Uint8Array[], inputs: readonly ReceiptInput[], common?: Common): Promise<BodyRoots> {
-  return { ...(await receiptRoots(inputs, common)), transactionsRoot: await orderedTrieRoot(raws, common) }
-}
-
-/** The receipts' part of `bodyRoots`. */
 export async function receiptRoots(inputs: readonly ReceiptInput[], common?: Common): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
   const receipts = buildReceipts(inputs, common)
   return {

@@ -95,15 +95,15 @@ export class WorkerExecutor implements Executor {
   }
 
   /** The receipts' roots (blooms, receipts root, block bloom), on a worker. */
-  receiptRoots(chain: WorkPackage['chain'], env: WorkPackage['env'], receipts: ReceiptInput[]): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
+  receiptRoots(chain: WorkPackage['chain'], env: WorkPackage['env'], receipts: ReceiptInput[], affinity?: number): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
     const task: BodyTask = { body: { chain, env, receipts } }
-    return this.pool.run(task, {})
+    return this.pool.run(task, affinity === undefined ? {} : { affinity })
   }
 
   /** The transactions root over `raws` (EIP-2718 bytes in block order), on a worker. */
-  transactionsRoot(chain: WorkPackage['chain'], env: WorkPackage['env'], raws: readonly Uint8Array[]): Promise<Uint8Array> {
+  transactionsRoot(chain: WorkPackage['chain'], env: WorkPackage['env'], raws: readonly Uint8Array[], affinity?: number): Promise<Uint8Array> {
     const task: TxRootTask = { txRoot: { chain, env, raws } }
-    return this.pool.run(task, {})
+    return this.pool.run(task, affinity === undefined ? {} : { affinity })
   }
 
   private run(pkg: WorkPackage, isolate: boolean, options: ExecuteOptions & { parentId?: string; affinity?: number }): Promise<GroupResult> {

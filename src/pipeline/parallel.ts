@@ -471,13 +471,11 @@ export interface CommitOptions {
   seal?: typeof finishBlock
   /**
    * Computes the block body's roots on other threads while the state root is computed (local
-   * workers): the receipts' roots, and the transactions root unless `allTransactionsRoot` (the
-   * root over every transaction of the block, computed ahead) applies because all were included.
+   * workers): the receipts' roots on one, the transactions root on another.
    */
   bodyRoots?: {
     receipts: (receipts: ReceiptInput[]) => Promise<Omit<BodyRoots, 'transactionsRoot'>>
     transactions: (raws: Uint8Array[]) => Promise<Uint8Array>
-    allTransactionsRoot?: Promise<{ count: number; root: Uint8Array }>
   }
 }
 
@@ -718,8 +716,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   let body: Promise<BodyRoots> | undefined
   if (b !== undefined) {
     const receiptsPart = b.receipts(included.map((i) => i.receipt))
-    const all = b.allTransactionsRoot === undefined ? undefined : await b.allTransactionsRoot.catch(() => undefined)
-    const txRoot = all !== undefined && all.count === included.length ? Promise.resolve(all.root) : b.transactions(raws)
+    const txRoot = b.transactions(raws)
     body = Promise.all([receiptsPart, txRoot]).then(([r, t]) => ({ ...r, transactionsRoot: t }))
     body.catch(() => undefined)
   }
@@ -788,24 +785,17 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
   // System writes first, so every package and every miss sees them (they precede tx 0). No outer
   // checkpoint: the committer's own commit then flushes at depth 0, as the sequential path does.
   const wrote = await applyPreBlockSystemWrites(state, opts.env, opts.common)
-  // The seal's state-independent part runs on the workers (idle then): the transactions root
-  // over every transaction now (it stands when all are included), the receipts' roots at the seal.
-  const ex = opts.executor as Partial<Pick<WorkerExecutor, 'receiptRoots' | 'transactionsRoot'>>
-  const allTxRoot =
-    typeof ex.transactionsRoot === 'function' && opts.raws.length >= BODY_ON_WORKERS_FROM
-      ? ex.transactionsRoot.call(opts.executor, opts.chain, envToJson(opts.env), opts.raws).then((root) => ({ count: opts.raws.length, root }))
-      : undefined
-  allTxRoot?.catch(() => undefined)
   const plan = await planBlock({ ...opts, systemWritesApplied: true, systemWritesChanged: wrote })
   const results = dispatchInParts(plan, opts, stateManagerReader(state))
   const commitOpts: CommitOptions = { common: opts.common, plan, results, state, systemWritesApplied: true }
-  if (allTxRoot !== undefined && ex.receiptRoots !== undefined && ex.transactionsRoot !== undefined) {
+  // The seal's state-independent part runs on the workers, idle while the state is flushed.
+  const ex = opts.executor as Partial<Pick<WorkerExecutor, 'receiptRoots' | 'transactionsRoot'>>
+  if (typeof ex.receiptRoots === 'function' && typeof ex.transactionsRoot === 'function' && opts.raws.length >= BODY_ON_WORKERS_FROM) {
     const chainSpec = plan.chain
     const envJson = envToJson(plan.env)
     commitOpts.bodyRoots = {
-      receipts: (receipts) => ex.receiptRoots!.call(opts.executor, chainSpec, envJson, receipts),
-      transactions: (raws) => ex.transactionsRoot!.call(opts.executor, chainSpec, envJson, raws),
-      allTransactionsRoot: allTxRoot,
+      receipts: (receipts) => ex.receiptRoots!.call(opts.executor, chainSpec, envJson, receipts, 0),
+      transactions: (raws) => ex.transactionsRoot!.call(opts.executor, chainSpec, envJson, raws, 1),
     }
   }
   const report = await commitBlock(commitOpts)

@@ -130,8 +130,8 @@ describe('the seal on worker threads', () => {
     assert.deepEqual(rep.outcome.included.map((i) => bytesToHex(i.receipt.bloom)), seq.included.map((i) => bytesToHex(i.receipt.bloom)))
   }
 
-  it('every transaction included: the transactions root computed ahead stands', async () => run(await generateErc20({ txs: 300, accounts: 600, seed: 31 })))
-  it('with exclusions: the transactions root is computed over the included ones', async () => {
+  it('an ERC-20 block, every transaction included', async () => run(await generateErc20({ txs: 300, accounts: 600, seed: 31 })))
+  it('a mixed block with exclusions: the roots cover the included transactions only', async () => {
     const w = await generateMixed({ txs: 300, accounts: 120, seed: 32, invalidRate: 0.1 })
     await run(w)
   })
