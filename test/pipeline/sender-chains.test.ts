@@ -5,7 +5,7 @@ import { createInProcessExecutor } from '../../src/group-exec/index.js'
 import { executeParallel, executeSequential, type BlockOutcome } from '../../src/pipeline/index.js'
 import { choosePartition } from '../../src/pipeline/sender-chains.js'
 import { EXCLUSION_REASON, type AccessSet } from '../../src/state-verification/index.js'
-import { TxFactory, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
+import { TxFactory, addressOfKey, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
 import { merkleStateFrom } from '../../src/state/index.js'
 
 function summary(o: BlockOutcome): unknown {
@@ -120,6 +120,23 @@ describe('sender chains', () => {
     assert.ok(rep.conflicts.some((c) => c.index === 1 && c.key === `b:${user.address}`), 'the probe call ran in the other group')
     assert.equal(rep.rebased, 0)
     assert.equal(rep.repaired, 1)
+  })
+
+  it('a zero-fee sender that exists only after its first transaction gets its assumed nonce in the other group', async () => {
+    // Base fee 0 and fee caps 0: the first transaction creates the sender's account and pays
+    // nothing, so no balance write links the two; only the nonce does.
+    const w = await generateTransfers({ txs: 4, accounts: 10, seed: 26, env: { baseFee: 0n } })
+    const { env, chain } = workloadBlockInput(w)
+    const key = new Uint8Array(32).fill(0x11)
+    const f = new TxFactory(w.common)
+    const free = { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, gasLimit: 21_000n, type: 'eip1559' as const, privateKey: key }
+    const raws = [f.build({ ...free, nonce: 0n, to: '0x' + 'c1'.repeat(20) }).raw, f.build({ ...free, nonce: 1n, to: '0x' + 'c2'.repeat(20) }).raw]
+    assert.equal(w.genesis.has(addressOfKey(key)), false)
+    const seq = await executeSequential({ common: w.common, env, state: await merkleStateFrom(w.genesis, w.common), raws })
+    assert.equal(seq.included.length, 2)
+    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleStateFrom(w.genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2, forceParallel: true, cutSenderChains: 'always' })
+    assert.equal(rep.groups, 2)
+    assert.deepEqual(summary(rep.outcome), summary(seq))
   })
 
   it('a broken chain (an earlier transaction of the sender excluded) fails the nonce assumption and is repaired', async () => {
