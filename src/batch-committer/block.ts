@@ -138,7 +138,6 @@ export function buildHeader(input: HeaderInput, common: Common): { header: Block
   return { header, hash: header.hash() }
 }
 
-/** Transactions root of the included transactions. */
 /** The block body's roots: what the receipts and transactions tries and the blooms give. */
 export interface BodyRoots {
   /** Each receipt's bloom, in order. */
@@ -162,6 +161,7 @@ export async function receiptRoots(inputs: readonly ReceiptInput[], common?: Com
   }
 }
 
+/** Transactions root of the included transactions. */
 export async function transactionsRoot(txs: readonly TypedTransaction[], common?: Common, raws?: readonly (Uint8Array | undefined)[]): Promise<Uint8Array> {
   return orderedTrieRoot(
     txs.map((tx, i) => raws?.[i] ?? tx.serialize()),

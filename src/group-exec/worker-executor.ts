@@ -27,7 +27,7 @@ export interface RecoverTask {
   recover: { chain: WorkPackage['chain']; env: WorkPackage['env']; raws: Uint8Array[] }
 }
 
-/** A block body's roots (`bodyRoots`), computed on a worker while the committer hashes the state. */
+/** The receipts' roots (`receiptRoots`), computed on a worker while the committer hashes the state. */
 export interface BodyTask {
   body: { chain: WorkPackage['chain']; env: WorkPackage['env']; receipts: ReceiptInput[] }
 }

@@ -134,13 +134,6 @@ export interface BlockPlan {
   timeline: TimelineEntry[]
   /** Whether a sequential fallback runs traced (access sets, BAL, DAG hint) or plain. */
   traceFallback?: boolean
-  /** Set when sender chains were cut to partition the block. */
-  senderChainsCut?: { expectedRepairs: number }
-  /**
-   * Canonical indices whose group runs them with their own nonce (sender chains cut; see
-   * sender-chains.ts). The validator treats the nonce the group assumed as a read.
-   */
-  assumeNonce?: Set<number>
   /** How the access sets were predicted: traced speculative runs, or cheap (static rules, templates). */
   predictedBy?: { traced: number; cheap: number }
 }
@@ -397,25 +390,21 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       plan.fallbackReason = `no parallelism (ideal speedup ${choice.effective.toFixed(2)})`
       return plan
     }
-    if (choice.cut) {
-      plan.assumeNonce = new Set([...choice.assumeNonce].map((p) => txs[p]!.index))
-      plan.senderChainsCut = { expectedRepairs: choice.repairs }
-    }
+    // Canonical indices their group runs with their own nonce (marked in the packages only).
+    const assumeNonce = new Set([...choice.assumeNonce].map((p) => txs[p]!.index))
     await ensureReplica()
     const compSize = new Uint32Array(part.componentCount)
     for (let p = 0; p < txs.length; p++) compSize[part.componentOf[p]!]!++
     const reuse = opts.reuseSpeculative ?? true
     // With sender chains cut, a repeating sender's transactions are not alone in truth: not kept.
-    const repeating = new Map<string, number>()
-    if (choice.cut) for (const s of senders) repeating.set(s, (repeating.get(s) ?? 0) + 1)
     for (let p = 0; p < txs.length; p++) {
-      plan.keep[p] = reuse && traced[p] === true && predictions[p]!.adjusted !== true && compSize[part.componentOf[p]!] === 1 && (repeating.get(senders[p]!) ?? 1) === 1
+      plan.keep[p] = reuse && traced[p] === true && predictions[p]!.adjusted !== true && compSize[part.componentOf[p]!] === 1 && !choice.cutSenders.has(senders[p]!)
     }
     for (const g of part.groups) {
       const positions = [...g.txs].filter((p) => !plan.keep[p])
       if (positions.length === 0) continue
       const slice = replica ? {} : await sliceFor(reader, positions.map((p) => access[p]!))
-      plan.packages.push(toPackage(`${env.number}:r1:g${g.index}`, 1, g.index, plan, positions.map((p) => txs[p]!), slice, plan.assumeNonce))
+      plan.packages.push(toPackage(`${env.number}:r1:g${g.index}`, 1, g.index, plan, positions.map((p) => txs[p]!), slice, assumeNonce))
     }
     plan.groups = plan.packages.length
   } finally {

@@ -8,10 +8,11 @@
  * planner drops a repeating sender's own nonce and balance keys from the DAG, and marks each
  * transaction whose sender has an earlier transaction in another group: its group runs it with
  * its own nonce (`PackageTx.assumeNonce`) and the validator checks that assumption like any read.
- * Its balance still differs from sequential order (the other group's gas payments), so the
- * committer repairs it: one re-execution, and its group's later results stand when the repair
- * writes what the group run wrote (the pool state does not depend on the trader's gas money).
- * The planner counts those repairs as serial work and cuts chains only when that still pays.
+ * Its balance still differs from sequential order (the other group's gas payments): the
+ * committer rebases that balance when the run used it only to pay (`TxResult.senderPre`), else
+ * re-executes the transaction; its group's later results stand when what it wrote is unchanged
+ * (the pool state does not depend on the trader's gas money). The planner counts every such
+ * transaction as a repair (serial work, an upper bound) and cuts chains only when that still pays.
  */
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
 import { partition, type Partition } from '../partition/index.js'
@@ -26,6 +27,8 @@ export interface PartitionChoice {
   effective: number
   /** True when sender chains were cut. */
   cut: boolean
+  /** Senders whose links were cut (those with more than one transaction), empty when not cut. */
+  cutSenders: ReadonlySet<string>
   /** Positions run with their own nonce (an earlier transaction of the sender is in another group). */
   assumeNonce: Set<number>
   /** Positions expected to be repaired. */
@@ -171,7 +174,7 @@ export function choosePartition(
   const mode = opts.mode ?? 'auto'
   const t = { dagMs: 0, partitionMs: 0 }
   const plain = timedPartition(access as AccessSet[], gas as number[], groups, t)
-  const keep: PartitionChoice = { part: plain, effective: plain.idealSpeedup, cut: false, assumeNonce: new Set(), repairs: 0, dagMs: t.dagMs, partitionMs: t.partitionMs }
+  const keep: PartitionChoice = { part: plain, effective: plain.idealSpeedup, cut: false, cutSenders: new Set(), assumeNonce: new Set(), repairs: 0, dagMs: t.dagMs, partitionMs: t.partitionMs }
   if (mode === 'never' || (mode === 'auto' && plain.idealSpeedup >= opts.tryBelow)) return keep
   const count = new Map<string, number>()
   for (const s of senders) count.set(s, (count.get(s) ?? 0) + 1)
@@ -201,5 +204,5 @@ export function choosePartition(
     if (seen === undefined) groupsOf.set(s, new Set([g]))
     else seen.add(g)
   }
-  return { part, effective, cut: true, assumeNonce, repairs: repaired.size, dagMs: t.dagMs, partitionMs: t.partitionMs }
+  return { part, effective, cut: true, cutSenders: repeats, assumeNonce, repairs: repaired.size, dagMs: t.dagMs, partitionMs: t.partitionMs }
 }

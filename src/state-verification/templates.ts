@@ -147,13 +147,16 @@ function explainAddr(addr: string, w: TxWords): Source {
   return { k: 'const', v: pad(addr) }
 }
 
-/** Every one- and two-level mapping slot the candidate words derive (first derivation wins), built once per explained call. */
+/** One- and two-level mapping slots the candidate words derive (first derivation wins), built on first need, once per explained call. */
 interface SlotTables {
-  map: Map<string, SlotRule>
+  map?: Map<string, SlotRule>
   map2?: Map<string, SlotRule>
 }
 
-function slotTables(w: TxWords): SlotTables {
+/** True when a calldata word holds an address-like value of at least `min` (amounts, offsets and flags are smaller). */
+const addressLike = (word: string, min: bigint): boolean => word.startsWith(`0x${'0'.repeat(24)}`) && BigInt(word) >= min
+
+function mapTable(w: TxWords): Map<string, SlotRule> {
   const map = new Map<string, SlotRule>()
   for (const key of candidates(w)) {
     const kw = wordOf(key, w)!
@@ -162,7 +165,7 @@ function slotTables(w: TxWords): SlotTables {
       if (!map.has(h)) map.set(h, { k: 'map', key, base: b })
     }
   }
-  return { map }
+  return map
 }
 
 /** Lowest word counted as an address key of a nested mapping (smaller words are amounts, offsets, flags). */
@@ -174,7 +177,7 @@ function map2Table(w: TxWords): Map<string, SlotRule> {
   const seen = new Set<string>()
   const c = candidates(w).filter((x) => {
     const word = wordOf(x, w)!
-    if (seen.has(word) || !word.startsWith(`0x${'0'.repeat(24)}`) || BigInt(word) < NESTED_KEY_MIN) return false
+    if (seen.has(word) || !addressLike(word, NESTED_KEY_MIN)) return false
     seen.add(word)
     return true
   })
@@ -196,7 +199,7 @@ function explainSlot(slot: string, w: TxWords, t: SlotTables): SlotRule {
   const c = candidates(w)
   for (const s of c) if (wordOf(s, w) === slot) return { k: 'word', w: s }
   if (BigInt(slot) < 1n << 32n) return { k: 'word', w: { k: 'const', v: slot } }
-  const m = t.map.get(slot)
+  const m = (t.map ??= mapTable(w)).get(slot)
   if (m !== undefined) return m
   const m2 = (t.map2 ??= map2Table(w)).get(slot)
   return m2 ?? { k: 'word', w: { k: 'const', v: slot } }
@@ -207,7 +210,7 @@ export function learnTemplate(tx: TypedTransaction, access: AccessSet): AccessTe
   const w = wordsOf(tx)
   if (w === undefined) return undefined
   const keys = new Map<string, KeyRule>()
-  const tables = slotTables(w)
+  const tables: SlotTables = {}
   const add = (key: string, read: boolean, write: boolean): void => {
     const prev = keys.get(key)
     if (prev !== undefined) {
@@ -242,7 +245,7 @@ export function keyOf(tx: TypedTransaction, senderHex?: string): string | undefi
   if (shape === undefined || w === undefined) return undefined
   const own = pad(w.sender)
   const addrs = new Set<string>()
-  for (const a of w.args) if (a !== own && a.startsWith(`0x${'0'.repeat(24)}`) && BigInt(a) >= ADDRESS_WORD_MIN) addrs.add(a.slice(26))
+  for (const a of w.args) if (a !== own && addressLike(a, ADDRESS_WORD_MIN)) addrs.add(a.slice(26))
   return `${shape}|${[...addrs].sort().join(',')}`
 }
 
