@@ -14,6 +14,7 @@ import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createTxFromRLP } from '@ethereumjs/tx'
 import { bytesToHex } from '@ethereumjs/util'
 import { createVM, runBlock, runTx } from '@ethereumjs/vm'
+import { commonForVM } from '../../src/crypto/index.js'
 import { compactFromAccessSets } from '../../src/dag/index.js'
 import { WorkerExecutor } from '../../src/group-exec/index.js'
 import { createEnvBlock, executeParallel, executeSequential } from '../../src/pipeline/index.js'
@@ -69,7 +70,7 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
 
   // ---- tracing overhead: plain vs traced sequential runs over the same in-memory state ----
   const plain = async (): Promise<number> => {
-    const vm = await createVM({ common, stateManager: new MapStateManager({ snapshot: w.genesis }) })
+    const vm = await createVM({ common: commonForVM(common), stateManager: new MapStateManager({ snapshot: w.genesis }) })
     const txs = raws.map((r) => createTxFromRLP(r, { common }))
     const t = performance.now()
     for (const tx of txs) {
@@ -83,7 +84,7 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
   }
   const traced = async (): Promise<{ ms: number; access: AccessSet[]; gas: number[] }> => {
     const state = new TracingStateManager(new MapStateManager({ snapshot: w.genesis }), { feeRecipients: [env.coinbase] })
-    const vm = await createVM({ common, stateManager: state })
+    const vm = await createVM({ common: commonForVM(common), stateManager: state })
     const txs = raws.map((r) => createTxFromRLP(r, { common }))
     const access: AccessSet[] = []
     const gas: number[] = []

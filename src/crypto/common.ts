@@ -51,3 +51,13 @@ export function createFastCommon(opts: FastCommonOptions = {}): Common {
   })
   return opts.memoizeParams === false ? common : memoizeParamUpdates(common)
 }
+
+/**
+ * The Common to build one VM on. ethereumjs' EVM subscribes to its Common's `hardforkChanged`
+ * event, so a VM built on a long-lived Common stays reachable, with its whole state, for as long
+ * as that Common lives: a leak of one block's state per block. A copy (it shares the parameter
+ * dictionaries and the memo above) is collected with its VM.
+ */
+export function commonForVM(common: Common): Common {
+  return common.copy()
+}

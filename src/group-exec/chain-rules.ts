@@ -10,7 +10,7 @@ import { hexToBytes } from '@ethereumjs/util'
 import { createVM, type VM } from '@ethereumjs/vm'
 import type { BlockEnv } from '../batch-committer/block.js'
 import { createEnvBlock, createOpBlockContext, createOpRunTx, createOpVM, type L1BlockInfo, type OpBlockContext } from '../chain/index.js'
-import { createFastCommon, fastCustomCrypto } from '../crypto/index.js'
+import { commonForVM, createFastCommon, fastCustomCrypto } from '../crypto/index.js'
 import { WitnessBlockHashes, buildPreimageMap } from '../state/index.js'
 import type { RunTxFn } from '../state-verification/index.js'
 import { GroupExecError } from './errors.js'
@@ -81,7 +81,7 @@ export function rulesFor(chain: ChainSpec, env: BlockEnv, cache?: Map<string, un
       cache?.set(key, common)
     }
     const c = common
-    return { common: c, block: createEnvBlock(env, c), createVM: (stateManager) => createVM({ common: c, stateManager }) }
+    return { common: c, block: createEnvBlock(env, c), createVM: (stateManager) => createVM({ common: commonForVM(c), stateManager }) }
   }
   if (chain.kind === 'op') {
     const ctx: OpBlockContext = createOpBlockContext({

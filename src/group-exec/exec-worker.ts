@@ -8,6 +8,7 @@ import { orderedTrieRoot, receiptRoots } from '../batch-committer/block.js'
 import { createTxFromRLP } from '@ethereumjs/tx'
 import { rulesFor } from './chain-rules.js'
 import { envFromJson } from './env.js'
+import { recoverSigner, type RecoveredSigner } from '../crypto/index.js'
 
 const commons = new Map<string, unknown>()
 const sessions = new Map<string, PackageSession>()
@@ -30,13 +31,13 @@ serveTasks(
   },
 )
 
-/** Public keys of the signers of `raws` (null where decoding or recovery fails). */
-function recoverSenders(r: RecoverTask['recover']): (Uint8Array | null)[] {
+/** The signers of `raws` (null where decoding or recovery fails). */
+function recoverSenders(r: RecoverTask['recover']): (RecoveredSigner | null)[] {
   const { common } = rulesFor(r.chain, envFromJson(r.env), commons)
   return r.raws.map((raw) => {
     try {
       const tx = createTxFromRLP(raw, { common })
-      return tx.isSigned() ? tx.getSenderPublicKey() : null
+      return tx.isSigned() ? recoverSigner(tx, common) : null
     } catch {
       return null
     }

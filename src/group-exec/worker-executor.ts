@@ -5,6 +5,7 @@
  */
 import type { StateReader, StateSnapshotJson } from '../state/index.js'
 import { WorkerPool } from './worker-pool.js'
+import type { RecoveredSigner } from '../crypto/index.js'
 import type { BodyRoots, ReceiptInput } from '../batch-committer/block.js'
 import type { ExecuteOptions, Executor, GroupResult, WorkPackage } from './types.js'
 
@@ -82,13 +83,13 @@ export class WorkerExecutor implements Executor {
    * where a transaction cannot be decoded or recovered (the caller then does it itself, to get
    * the exact error).
    */
-  async recoverSenders(chain: WorkPackage['chain'], env: WorkPackage['env'], raws: readonly Uint8Array[]): Promise<(Uint8Array | null)[]> {
+  async recoverSenders(chain: WorkPackage['chain'], env: WorkPackage['env'], raws: readonly Uint8Array[]): Promise<(RecoveredSigner | null)[]> {
     const chunks = Math.max(1, Math.min(this.pool.size, Math.ceil(raws.length / RECOVER_MIN_CHUNK)))
     const per = Math.ceil(raws.length / chunks)
     const parts = await Promise.all(
       Array.from({ length: chunks }, (_, c) => {
         const task: RecoverTask = { recover: { chain, env, raws: raws.slice(c * per, (c + 1) * per) } }
-        return this.pool.run<(Uint8Array | null)[]>(task, { affinity: c })
+        return this.pool.run<(RecoveredSigner | null)[]>(task, { affinity: c })
       }),
     )
     return parts.flat()

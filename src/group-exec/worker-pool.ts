@@ -15,7 +15,19 @@ export interface WorkerPoolOptions {
   /** Number of workers; default one per core. */
   size?: number
   workerData?: unknown
+  /**
+   * Young-generation size of each worker's heap, in MB (default WORKER_YOUNG_GENERATION_MB).
+   * Executing a package allocates many short-lived objects; a larger nursery means fewer
+   * scavenges and less promotion.
+   */
+  youngGenerationMb?: number
 }
+
+/**
+ * Measured on the 10k ERC-20 block (2 cores): 64 MB cut the parallel path's CPU by about 7%
+ * and its wall time by about 8% against V8's default; 128 and 256 MB gave the same as 64.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 64
 
 type FetchRequest = { kind: 'account'; address: string } | { kind: 'code'; address: string; codeHash: string } | { kind: 'storage'; address: string; slot: string }
 
@@ -54,12 +66,17 @@ export class WorkerPool {
     if (this.started) return
     this.started = true
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(this.opts.script, { workerData: this.opts.workerData })
+      const worker = this.spawn()
       const slot: Slot = { worker, busy: false, current: null }
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m))
       worker.on('error', (err) => this.onCrash(slot, err))
       this.slots.push(slot)
     }
+  }
+
+  private spawn(): Worker {
+    const young = this.opts.youngGenerationMb ?? WORKER_YOUNG_GENERATION_MB
+    return new Worker(this.opts.script, { workerData: this.opts.workerData, resourceLimits: { maxYoungGenerationSizeMb: young } })
   }
 
   /** Terminates every worker and rejects what is still pending. */
@@ -152,7 +169,7 @@ export class WorkerPool {
     // Replace the crashed worker so the pool stays at full size.
     const idx = this.slots.indexOf(slot)
     if (idx >= 0 && this.started) {
-      const worker = new Worker(this.opts.script, { workerData: this.opts.workerData })
+      const worker = this.spawn()
       const fresh: Slot = { worker, busy: false, current: null }
       worker.on('message', (m: FromWorker) => this.onMessage(fresh, m))
       worker.on('error', (e) => this.onCrash(fresh, e))

@@ -5,7 +5,8 @@
  */
 import type { Common } from '@ethereumjs/common'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
-import type { Address } from '@ethereumjs/util'
+import { Address } from '@ethereumjs/util'
+import { recoverSigner, type RecoveredSigner } from '../crypto/index.js'
 import { PipelineError } from './errors.js'
 
 export interface PreparedTx {
@@ -28,10 +29,10 @@ export interface PreparedBlock {
 
 /**
  * Decodes and recovers every transaction; failures become exclusions (never throws per tx).
- * `pubKeys[i]`, when given, is transaction i's signer as recovered elsewhere from the same bytes
+ * `signers[i]`, when given, is transaction i's signer as recovered elsewhere from the same bytes
  * (worker threads): it is used instead of recovering again here.
  */
-export function prepareTransactions(raws: readonly Uint8Array[], common: Common, pubKeys?: readonly (Uint8Array | null)[], decoded?: readonly Decoded[]): PreparedBlock {
+export function prepareTransactions(raws: readonly Uint8Array[], common: Common, signers?: readonly (RecoveredSigner | null)[], decoded?: readonly Decoded[]): PreparedBlock {
   const txs: (PreparedTx | null)[] = []
   const excluded: Exclusion[] = []
   raws.forEach((raw, index) => {
@@ -40,15 +41,14 @@ export function prepareTransactions(raws: readonly Uint8Array[], common: Common,
       if (d instanceof Error) throw d
       const tx = d
       if (!tx.isSigned()) throw new PipelineError('TX_UNSIGNED', `transaction ${index} is not signed`, { details: { index } })
-      const pk = pubKeys?.[index]
-      if (pk !== undefined && pk !== null) (tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = pk
-      let sender: Address
+      let signer = signers?.[index] ?? undefined
       try {
-        sender = tx.getSenderAddress()
+        signer ??= recoverSigner(tx, common)
       } catch (cause) {
         throw new PipelineError('TX_BAD_SIGNATURE', `transaction ${index} has an invalid signature`, { details: { index }, cause })
       }
-      txs.push({ index, raw, tx, sender })
+      ;(tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = signer.pub
+      txs.push({ index, raw, tx, sender: new Address(signer.address) })
     } catch (err) {
       txs.push(null)
       const code = err instanceof PipelineError ? err.code : 'TX_MALFORMED'

@@ -19,6 +19,7 @@ import {
   type ReceiptInput,
 } from '../batch-committer/block.js'
 import { applyPreBlockSystemWrites, createEnvBlock } from '../chain/index.js'
+import { commonForVM } from '../crypto/index.js'
 import { prepareTransactions, type Exclusion, type PreparedBlock, type PreparedTx } from './prepare.js'
 import { EXCLUSION_REASON, classifyTxError } from '../state-verification/index.js'
 
@@ -116,7 +117,7 @@ export async function runInOrder(
 /** Executes the block sequentially and returns the committed outcome. */
 export async function executeSequential(opts: SequentialOptions): Promise<BlockOutcome> {
   const { common, env, state } = opts
-  const vm = opts.vm ?? (await createVM({ common, stateManager: state }))
+  const vm = opts.vm ?? (await createVM({ common: commonForVM(common), stateManager: state }))
   const block = createEnvBlock(env, common)
   const prepared = opts.prepared ?? prepareTransactions(opts.raws, common)
   const excluded: Exclusion[] = [...prepared.excluded]

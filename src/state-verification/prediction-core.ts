@@ -9,7 +9,7 @@ import { createTxFromRLP } from '@ethereumjs/tx'
 import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { createVM } from '@ethereumjs/vm'
 import { type SerializedError, serializeError } from '../common/errors.js'
-import { createFastCommon } from '../crypto/index.js'
+import { commonForVM, createFastCommon } from '../crypto/index.js'
 import { MapStateManager, type StateSnapshotJson, snapshotFromJson } from '../state/index.js'
 import { type AccessSetJson, type AccessSource, accessSetToJson } from './access-set.js'
 import { StateVerificationError } from './errors.js'
@@ -96,7 +96,7 @@ export class BatchPredictor {
       this.parentId = input.parentId
     }
     const tracer = new TracingStateManager(this.state, { feeRecipients: input.feeRecipients ?? [] })
-    const vm = await createVM({ common, stateManager: tracer })
+    const vm = await createVM({ common: commonForVM(common), stateManager: tracer })
     const out: PredictedTx[] = []
     for (const { index, raw } of input.txs) {
       let tx

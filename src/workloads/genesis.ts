@@ -11,6 +11,7 @@ import type { Block } from '@ethereumjs/block'
 import { Account, bigIntToUnpaddedBytes, bytesToHex, setLengthLeft } from '@ethereumjs/util'
 import { MapStateManager, toAddress, type StateSnapshot } from '../state/index.js'
 import { fromHex } from '../common/index.js'
+import { commonForVM } from '../crypto/index.js'
 import { createEnvBlock } from './env.js'
 import { WorkloadError } from './errors.js'
 import { deriveAccounts, type WorkloadAccount } from './keys.js'
@@ -52,7 +53,7 @@ export class GenesisBuilder {
   static async create(opts: GenesisBuilderOptions): Promise<GenesisBuilder> {
     const keccak = opts.common.customCrypto.keccak256
     const state = new MapStateManager(keccak !== undefined ? { keccak256: keccak } : {})
-    const vm = await createVM({ common: opts.common, stateManager: state })
+    const vm = await createVM({ common: commonForVM(opts.common), stateManager: state })
     // Setup happens in the block before the workload block, paying no fees (base fee 0, zero
     // fee cap), with the zero address as fee recipient so no setup account leaks into genesis.
     const setupEnv: BlockEnv = {

@@ -1,6 +1,6 @@
 /**
  * Sender recovery on worker threads: the public keys the workers recover are the ones ecrecover
- * gives here, undecodable or unsigned bytes give null, and preparing a block with them gives the
+ * gives here (and their addresses ethereumjs' own), undecodable or unsigned bytes give null, and preparing a block with them gives the
  * same senders and the same exclusions as preparing it alone.
  */
 import assert from 'node:assert/strict'
@@ -31,7 +31,9 @@ describe('sender recovery on workers', () => {
     assert.deepEqual(withKeys.excluded, alone.excluded)
     for (const [i, t] of alone.txs.entries()) {
       if (t === null) continue
-      assert.equal(bytesToHex(keys[i]!), bytesToHex(t.tx.getSenderPublicKey()), `tx ${i}`)
+      assert.equal(bytesToHex(keys[i]!.pub), bytesToHex(t.tx.getSenderPublicKey()), `tx ${i}`)
+      // The address the worker hashed equals ethereumjs' own derivation.
+      assert.equal(bytesToHex(keys[i]!.address), t.tx.getSenderAddress().toString(), `tx ${i}`)
     }
     assert.ok(alone.excluded.length >= 3, 'the garbage entries are excluded')
     assert.equal(keys[all.length - 1], null)
