@@ -5,7 +5,7 @@ import { runPackage, type PackageSession } from './run-package.js'
 import { serveTasks } from './worker-side.js'
 import type { BodyTask, ExecTask, RecoverTask, TxRootTask } from './worker-executor.js'
 import { orderedTrieRoot, receiptRoots } from '../batch-committer/block.js'
-import { createTxFromRLP } from '@ethereumjs/tx'
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { rulesFor } from './chain-rules.js'
 import { envFromJson } from './env.js'
 import { recoverSigner, type RecoveredSigner } from '../crypto/index.js'
@@ -14,6 +14,20 @@ const commons = new Map<string, unknown>()
 const sessions = new Map<string, PackageSession>()
 // Parent-state replicas by id; only the newest few are kept (warm across blocks).
 const parents = new Map<string, StateReader>()
+// Transactions of the newest block this worker decoded to recover their senders, by their bytes
+// as 0x-hex: its packages of that block (about half of their transactions with two workers, as
+// groups do not follow recovery chunks) take them from here instead of decoding again.
+let decodedBlock = ''
+let decoded = new Map<string, TypedTransaction>()
+function decodeCache(chain: RecoverTask['recover']['chain'], env: RecoverTask['recover']['env']): Map<string, TypedTransaction> {
+  const id = `${chain.kind}:${env.chainId}:${env.number}:${env.parentHash}`
+  if (id !== decodedBlock) {
+    decodedBlock = id
+    decoded = new Map()
+  }
+  return decoded
+}
+const hexOf = (raw: Uint8Array): string => `0x${Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('hex')}`
 serveTasks(
   async (task, fallback) => {
     if ((task as RecoverTask).recover !== undefined) return recoverSenders((task as RecoverTask).recover)
@@ -23,7 +37,7 @@ serveTasks(
     if (txRoot !== undefined) return orderedTrieRoot(txRoot.raws, rulesFor(txRoot.chain, envFromJson(txRoot.env), commons).common)
     const t = task as ExecTask
     const replica = t.parentId === undefined ? undefined : parents.get(t.parentId)
-    return runPackage(t.pkg, { executorId: `worker-${threadId}`, commons, sessions, fallback: replica ?? fallback, isolate: t.isolate })
+    return runPackage(t.pkg, { executorId: `worker-${threadId}`, commons, sessions, fallback: replica ?? fallback, isolate: t.isolate, decoded: decodeCache(t.pkg.chain, t.pkg.env) })
   },
   (parentId, spec) => {
     parents.set(parentId, snapshotReader(snapshotFromJson(spec as StateSnapshotJson)))
@@ -34,10 +48,14 @@ serveTasks(
 /** The signers of `raws` (null where decoding or recovery fails). */
 function recoverSenders(r: RecoverTask['recover']): (RecoveredSigner | null)[] {
   const { common } = rulesFor(r.chain, envFromJson(r.env), commons)
+  const cache = decodeCache(r.chain, r.env)
   return r.raws.map((raw) => {
     try {
       const tx = createTxFromRLP(raw, { common })
-      return tx.isSigned() ? recoverSigner(tx, common) : null
+      if (!tx.isSigned()) return null
+      const signer = recoverSigner(tx, common)
+      cache.set(hexOf(raw), tx)
+      return signer
     } catch {
       return null
     }

@@ -31,6 +31,8 @@ export interface RunPackageOptions {
   commons?: Map<string, unknown>
   /** Open sessions of this executor (see `WorkPackage.session`). */
   sessions?: Map<string, PackageSession>
+  /** Transactions already decoded from these exact bytes (0x-hex), taken instead of decoding again. */
+  decoded?: ReadonlyMap<string, TypedTransaction>
 }
 
 
@@ -95,7 +97,7 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
   for (const ptx of pkg.txs) {
     let tx: TypedTransaction
     try {
-      tx = createTxFromRLP(hexToBytes(ptx.raw as `0x${string}`), { common })
+      tx = opts.decoded?.get(ptx.raw) ?? createTxFromRLP(hexToBytes(ptx.raw as `0x${string}`), { common })
     } catch (err) {
       throw new GroupExecError('EXEC_BAD_PACKAGE', `package ${pkg.id}: transaction ${ptx.index} cannot be decoded`, { cause: err })
     }

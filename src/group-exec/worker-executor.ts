@@ -79,7 +79,7 @@ export class WorkerExecutor implements Executor {
   }
 
   /**
-   * Recovers the senders' public keys of `raws` on the workers (in one chunk per worker); null
+   * Recovers the senders of `raws` on the workers (in one chunk per worker); null
    * where a transaction cannot be decoded or recovered (the caller then does it itself, to get
    * the exact error).
    */
@@ -92,6 +92,7 @@ export class WorkerExecutor implements Executor {
         return this.pool.run<(RecoveredSigner | null)[]>(task, { affinity: c })
       }),
     )
+    // Each worker keeps the transactions it decoded here: its packages of this block take them.
     return parts.flat()
   }
 
