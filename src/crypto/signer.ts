@@ -14,7 +14,7 @@ export interface RecoveredSigner {
 }
 
 /** The address of a 64-byte public key, hashed with the Common's keccak (ethereumjs' own uses a slower one). */
-export function addressOfPublicKey(pub: Uint8Array, common: Common): Uint8Array {
+function addressOfPublicKey(pub: Uint8Array, common: Common): Uint8Array {
   return common.customCrypto.keccak256 !== undefined ? common.customCrypto.keccak256(pub).subarray(12) : publicToAddress(pub)
 }
 

@@ -9,6 +9,7 @@ import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { rulesFor } from './chain-rules.js'
 import { envFromJson } from './env.js'
 import { recoverSigner, type RecoveredSigner } from '../crypto/index.js'
+import { toHex } from '../common/index.js'
 
 const commons = new Map<string, unknown>()
 const sessions = new Map<string, PackageSession>()
@@ -27,7 +28,6 @@ function decodeCache(chain: RecoverTask['recover']['chain'], env: RecoverTask['r
   }
   return decoded
 }
-const hexOf = (raw: Uint8Array): string => `0x${Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('hex')}`
 serveTasks(
   async (task, fallback) => {
     if ((task as RecoverTask).recover !== undefined) return recoverSenders((task as RecoverTask).recover)
@@ -54,7 +54,7 @@ function recoverSenders(r: RecoverTask['recover']): (RecoveredSigner | null)[] {
       const tx = createTxFromRLP(raw, { common })
       if (!tx.isSigned()) return null
       const signer = recoverSigner(tx, common)
-      cache.set(hexOf(raw), tx)
+      cache.set(toHex(raw), tx)
       return signer
     } catch {
       return null

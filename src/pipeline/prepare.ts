@@ -41,7 +41,7 @@ export function prepareTransactions(raws: readonly Uint8Array[], common: Common,
       if (d instanceof Error) throw d
       const tx = d
       if (!tx.isSigned()) throw new PipelineError('TX_UNSIGNED', `transaction ${index} is not signed`, { details: { index } })
-      let signer = signers?.[index] ?? undefined
+      let signer = signers?.[index]
       try {
         signer ??= recoverSigner(tx, common)
       } catch (cause) {
