@@ -16,8 +16,8 @@ import { bytesToHex } from '@ethereumjs/util'
 import { createVM, runBlock, runTx } from '@ethereumjs/vm'
 import { commonForVM } from '../../src/crypto/index.js'
 import { compactFromAccessSets } from '../../src/dag/index.js'
-import { WorkerExecutor } from '../../src/group-exec/index.js'
-import { createEnvBlock, executeParallel, executeSequential } from '../../src/pipeline/index.js'
+import { WorkerExecutor, envToJson, type GroupResult, type WorkPackage } from '../../src/group-exec/index.js'
+import { createEnvBlock, executeParallel, executeSequential, prepareTransactions } from '../../src/pipeline/index.js'
 import { MapStateManager, loadSnapshotInto, merkleStateFrom, snapshotToJson } from '../../src/state/index.js'
 import { TracingStateManager, traceTransaction, type AccessSet } from '../../src/state-verification/index.js'
 import { generateWorkload, workloadBlockInput, type AnyWorkloadOptions, type Workload } from '../../src/workloads/index.js'
@@ -56,6 +56,14 @@ export interface ExecFigures {
   reusedSpeculative: number
   parallelMode: string
   phases: Record<string, number>
+  /**
+   * The machine's parallel ceiling for this block's execution: the block's transactions cut into
+   * one contiguous package per worker, each run alone and then all at once (no main-thread work);
+   * sum of the solo times / wall time of the concurrent run. 2.0 would be perfect on 2 workers.
+   */
+  workerCeiling: number
+  /** Workers the ceiling and the parallel path used. */
+  workers: number
 }
 
 /** Runs the exec benchmark for one configuration. */
@@ -130,6 +138,7 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
   await executor.start()
   let par: Awaited<ReturnType<typeof executeParallel>> | undefined
   let parallelMs = Infinity
+  let workerCeiling = NaN
   try {
     // The pool is meant to stay warm across blocks (as in the sidecar); B's main thread is warm
     // from the runs above. Warm the workers the same way on a smaller block of another seed.
@@ -148,6 +157,7 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
         par = run
       }
     }
+    workerCeiling = await measureCeiling(executor, w, parentSnapshot)
   } finally {
     await executor.stop()
   }
@@ -172,7 +182,50 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
     reusedSpeculative: par.reusedSpeculative,
     parallelMode: par.mode,
     phases: { ...par.phases },
+    workerCeiling,
+    workers: executor.size,
   }
+}
+
+/**
+ * Measures how much faster the pool's workers execute this block's transactions together than
+ * one at a time: one contiguous package per worker (round-1 group packages over the parent
+ * replica), run alone one after another, then all at once; best of two rounds each. The ratio
+ * bounds what any split of execution can gain on this machine, whatever the committer does.
+ */
+async function measureCeiling(executor: WorkerExecutor, w: Workload, parentSnapshot: ReturnType<typeof snapshotToJson>): Promise<number> {
+  const { env, raws, chain } = workloadBlockInput(w)
+  const txs = prepareTransactions(raws, w.common).txs.filter((t) => t !== null)
+  const n = executor.size
+  if (n < 2 || txs.length < n) return NaN
+  const parentId = `ceiling:${env.number}`
+  await executor.setParent(parentId, parentSnapshot)
+  const per = Math.ceil(txs.length / n)
+  const pkgs: WorkPackage[] = Array.from({ length: n }, (_, k) => ({
+    id: `ceiling:g${k}`,
+    blockNumber: env.number.toString(),
+    round: 1,
+    group: k,
+    chain,
+    env: envToJson(env),
+    txs: txs.slice(k * per, (k + 1) * per).map((p) => ({ index: p.index, raw: bytesToHex(p.raw), senderPubKey: bytesToHex(p.tx.getSenderPublicKey()) })),
+    slice: {},
+    feeRecipients: [env.coinbase.toLowerCase()],
+  }))
+  const run = (k: number): Promise<GroupResult> => executor.execute(pkgs[k]!, { parentId, affinity: k })
+  let solo = Infinity
+  let together = Infinity
+  for (let round = 0; round < 2; round++) {
+    let sum = 0
+    for (let k = 0; k < n; k++) {
+      const r = await run(k)
+      sum += r.finishedAt - r.startedAt
+    }
+    solo = Math.min(solo, sum)
+    const all = await Promise.all(pkgs.map((_, k) => run(k)))
+    together = Math.min(together, Math.max(...all.map((r) => r.finishedAt)) - Math.min(...all.map((r) => r.startedAt)))
+  }
+  return solo / together
 }
 
 /** Baseline A: plain ethereumjs runBlock over a default Merkle state with default (pure-JS) crypto. */

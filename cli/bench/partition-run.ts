@@ -57,6 +57,8 @@ export interface PartitionRunFigures {
   reusedSpeculative?: number
   parallelMode?: string
   phases?: Record<string, number>
+  workerCeiling?: number
+  workers?: number
 }
 
 export interface PartitionRunInput {

@@ -167,8 +167,8 @@ function printTable(runs: PartitionRunFigures[]): void {
     )
     process.stdout.write(
       `\n${formatTable(
-        ['workload', 'skew', 'txs', 'A runBlock ms', 'B sequential ms', 'parallel ms', 'x vs B', 'x vs A', 'kept', 'repaired', 'rebased', 'mode', 'roots match'],
-        ex.map((r) => [r.workload, r.skew, r.txs, r.runBlockMs, r.sequentialMs, r.parallelMs, r.speedupVsSequential, r.speedupVsRunBlock, r.reusedSpeculative, r.repaired, r.rebased, r.parallelMode, r.rootsMatch]),
+        ['workload', 'skew', 'txs', 'A runBlock ms', 'B sequential ms', 'parallel ms', 'x vs B', 'x vs A', 'ceiling x', 'kept', 'repaired', 'rebased', 'mode', 'roots match'],
+        ex.map((r) => [r.workload, r.skew, r.txs, r.runBlockMs, r.sequentialMs, r.parallelMs, r.speedupVsSequential, r.speedupVsRunBlock, r.workerCeiling, r.reusedSpeculative, r.repaired, r.rebased, r.parallelMode, r.rootsMatch]),
       )}\n`,
     )
     const ph = ex.filter((r) => r.phases !== undefined)
@@ -176,6 +176,7 @@ function printTable(runs: PartitionRunFigures[]): void {
       const keys = Object.keys(ph[0]!.phases!)
       process.stdout.write(`\nparallel phases (ms)\n${formatTable(['workload', 'skew', ...keys], ph.map((r) => [r.workload, r.skew, ...keys.map((k) => r.phases![k])]))}\n`)
     }
+    process.stdout.write(`\nceiling x: the workers' own execution throughput running together vs one at a time (one contiguous package per worker, no committer): the most that running the block's execution on these workers can gain on this machine\n`)
     if (ex.some((r) => r.rootsMatch === false)) process.stdout.write('! ROOT MISMATCH between execution paths\n')
   }
   const best = Math.max(...runs.map((r) => r.txPerSec))
