@@ -552,7 +552,16 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     return { ...r, writes: { ...r.writes, accounts } }
   }
 
-  await state.checkpoint()
+  const merging = plan.fallbackReason === undefined && m > 0
+  const stream = merging && Symbol.asyncIterator in opts.results ? (opts.results as AsyncIterable<ResultBatch>)[Symbol.asyncIterator]() : undefined
+  // Streamed parts are flushed into the tries as they are merged, while the workers run the next
+  // part; the seal then flushes only the last one. That flush must run at the state's own level:
+  // inside a checkpoint of ours the account trie would journal every node until the closing
+  // commit (measured slower than no flushing). No VM runs on `state` while merging (repairs run
+  // over a reader), so nothing needs the checkpoint there; a sequential tail still gets one.
+  const flushPart = stream !== undefined ? partFlusher(state) : undefined
+  const ownCheckpoint = flushPart === undefined
+  if (ownCheckpoint) await state.checkpoint()
   if (opts.systemWritesApplied !== true) await applyPreBlockSystemWrites(state, env, common)
   const reader = stateManagerReader(state)
 
@@ -580,7 +589,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   }
 
   let done = 0
-  if (plan.fallbackReason === undefined && m > 0) {
+  if (merging) {
     // What each transaction did in its group (or speculatively, for kept ones).
     const executed: TxResult[] = plan.predictions.slice()
     const groupOfPos = new Int32Array(m).fill(-1)
@@ -597,7 +606,6 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       }
     }
     let available = 0
-    const stream = Symbol.asyncIterator in opts.results ? (opts.results as AsyncIterable<ResultBatch>)[Symbol.asyncIterator]() : undefined
     if (stream === undefined) {
       ingest(opts.results as readonly GroupResult[])
       available = m
@@ -608,9 +616,14 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     // assumption is only granted where a group really made it (plans may come over the network).
     const assumedNonce = new Set<number>()
     for (const pkg of plan.packages) for (const t of pkg.txs) if (t.assumeNonce === true) assumedNonce.add(t.index)
+    let flushedUpTo = 0
     const tc = now()
     for (let p = 0; p < m; p++) {
       while (p >= available && stream !== undefined) {
+        if (flushPart !== undefined && p > flushedUpTo) {
+          await flushPart()
+          flushedUpTo = p
+        }
         const tw = now()
         const next = await stream.next()
         waitMs += now() - tw
@@ -709,7 +722,9 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     body = Promise.all([receiptsPart, txRoot]).then(([r, t]) => ({ ...r, transactionsRoot: t }))
     body.catch(() => undefined)
   }
-  await state.commit()
+  if (ownCheckpoint) await state.commit()
+  // What the closing commit does at depth 0 besides flushing (the seal's state root flushes).
+  else state.originalStorageCache.clear()
   const outcome = await (opts.seal ?? finishBlock)({ common, env, state, included, excluded, ...(body !== undefined ? { bodyRoots: body } : {}) })
   phases.commitMs += now() - tf
   phases.sealMs += now() - tf
@@ -735,6 +750,12 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   }
   if (plan.fallbackReason !== undefined) report.fallbackReason = plan.fallbackReason
   return report
+}
+
+/** A Merkle state's `flush` (cache -> tries), when it has one. */
+function partFlusher(state: StateManagerInterface): (() => Promise<void>) | undefined {
+  const f = (state as { flush?: unknown }).flush
+  return typeof f === 'function' ? () => (f as () => Promise<void>).call(state) : undefined
 }
 
 /** The group number encoded in a package id (`<block>:r<round>:g<group>[:c<part>]`). */
