@@ -75,6 +75,13 @@ const WARMUP_TXS = 2000
  * measured run (a one-sender block: 1.0 s against 0.55 s in later runs).
  */
 const WARMUP_BLOCKS = 2
+/**
+ * Blocks up to this size run B and the parallel path four times each, alternating, instead of
+ * twice: their runs take 0.5-2 s, and single runs moved by ±20% here (a 2,000-transaction
+ * hot-slot block: B 1.8-2.8 s over eight runs).
+ */
+const SMALL_BLOCK_TXS = 4000
+const SMALL_BLOCK_ROUNDS = 4
 
 export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunFigures & ExecFigures> {
   const w = await generateWorkload(input.workload, { ...(input.generator ?? {}), txs: input.txs, accounts: input.accounts, skew: input.skew, seed: input.seed })
@@ -130,7 +137,8 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
   // ---- block execution: A (runBlock), B (sequential), parallel ----
   const a = input.baselineA === false ? null : await baselineA(w)
   const runBlockMs = a === null ? null : a.ms
-  // B and the parallel path each run twice, alternating, and the faster run counts: a single run
+  // B and the parallel path each run twice (small blocks four times), alternating, and the faster
+  // run counts: a single run
   // right after A's long runBlock pays for collecting its garbage, which would flatter the ratio.
   let seq: Awaited<ReturnType<typeof executeSequential>> | undefined
   let sequentialMs = Infinity
@@ -154,7 +162,8 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
       await executeParallel({ common: warm.common, chain: wi.chain, env: wi.env, state: await merkleStateFrom(warm.genesis, warm.common), raws: wi.raws, executor, groups: input.groups, parentSnapshot: snapshotToJson(warm.genesis) })
     }
     const parentSnapshot = snapshotToJson(w.genesis)
-    for (let round = 0; round < 2; round++) {
+    const rounds = input.txs <= SMALL_BLOCK_TXS ? SMALL_BLOCK_ROUNDS : 2
+    for (let round = 0; round < rounds; round++) {
       await runB()
       const parState = await merkleStateFrom(w.genesis, common)
       const t0 = performance.now()
