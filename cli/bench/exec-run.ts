@@ -138,8 +138,8 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
   const a = input.baselineA === false ? null : await baselineA(w)
   const runBlockMs = a === null ? null : a.ms
   // B and the parallel path each run twice (small blocks four times), alternating, and the faster
-  // run counts: a single run
-  // right after A's long runBlock pays for collecting its garbage, which would flatter the ratio.
+  // run counts: a single run right after A's long runBlock pays for collecting its garbage,
+  // which would flatter the ratio.
   let seq: Awaited<ReturnType<typeof executeSequential>> | undefined
   let sequentialMs = Infinity
   const runB = async (): Promise<void> => {
