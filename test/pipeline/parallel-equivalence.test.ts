@@ -4,7 +4,7 @@ import { bytesToHex } from '@ethereumjs/util'
 import { WorkerExecutor, createInProcessExecutor } from '../../src/group-exec/index.js'
 import { executeParallel, executeSequential, type BlockOutcome } from '../../src/pipeline/index.js'
 import { generateErc20, generateMixed, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
-import { merkleStateFrom as merkleFrom } from '../../src/state/index.js'
+import { merkleStateFrom as merkleFrom, snapshotToJson } from '../../src/state/index.js'
 import { BODY_ON_WORKERS_FROM } from '../../src/pipeline/constants.js'
 
 function summary(o: BlockOutcome): unknown {
@@ -135,4 +135,35 @@ describe('the seal on worker threads', () => {
     const w = await generateMixed({ txs: 300, accounts: 120, seed: 32, invalidRate: 0.1 })
     await run(w)
   })
+})
+
+describe('flushing each streamed part while the workers run the next', () => {
+  const pool = new WorkerExecutor({ workers: 2, id: 'flush-pool' })
+  before(async () => pool.start())
+  after(async () => pool.stop())
+
+  // Few accounts: the same balances, slots and pool reserves are written in many parts.
+  const cases: [string, () => Promise<Workload>][] = [
+    ['a mixed block with exclusions', () => generateMixed({ txs: 240, accounts: 24, seed: 41, invalidRate: 0.1 })],
+    ['an ERC-20 block among 12 holders', () => generateErc20({ txs: 240, accounts: 12, seed: 42 })],
+  ]
+  for (const [name, make] of cases) {
+    it(`${name}: 8 parts, a flush per part, the sequential block`, async () => {
+      const w = await make()
+      const { env, raws, chain } = workloadBlockInput(w)
+      const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
+      const state = await merkleFrom(w.genesis, w.common)
+      const flush = state.flush.bind(state)
+      let flushes = 0
+      state.flush = async () => {
+        flushes++
+        await flush()
+      }
+      const rep = await executeParallel({ common: w.common, chain, env, state, raws, executor: pool, groups: 2, forceParallel: true, parts: 8, parentSnapshot: snapshotToJson(w.genesis) })
+      assert.equal(rep.mode, 'parallel')
+      assert.deepEqual(summary(rep.outcome), summary(seq))
+      // Seven parts flushed before the next one arrived, then the seal's own flush.
+      assert.ok(flushes >= 8, `${flushes} flushes`)
+    })
+  }
 })
