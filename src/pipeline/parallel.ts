@@ -18,7 +18,7 @@ import type { BlockEnv, BodyRoots, ReceiptInput } from '../batch-committer/block
 import { StreamingValidator, type Conflict, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
 import { STATE_UNAVAILABLE, createInProcessExecutor, envToJson, rulesFor, type WorkerExecutor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
-import { sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
+import { CachedMerkleStateManager, sliceState, snapshotToJson, stateManagerReader, toAddress, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import {
   EXCLUSION_REASON,
   TemplateStore,
@@ -555,11 +555,11 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   const merging = plan.fallbackReason === undefined && m > 0
   const stream = merging && Symbol.asyncIterator in opts.results ? (opts.results as AsyncIterable<ResultBatch>)[Symbol.asyncIterator]() : undefined
   // Streamed parts are flushed into the tries as they are merged, while the workers run the next
-  // part; the seal then flushes only the last one. That flush must run at the state's own level:
-  // inside a checkpoint of ours the account trie journals every node until the closing commit,
-  // which then took about 1 s on the 10k ERC-20 block and ate the gain. No VM runs on `state`
-  // while merging (repairs run over a reader), so nothing needs the checkpoint there; a
-  // sequential tail (a plan that fell back) still gets one.
+  // part; the seal then flushes only the last one. That flush runs at depth 0 (`partFlusher`),
+  // so the committer takes no checkpoint of its own then: inside one, the account trie journals
+  // every node until the closing commit, which took about 1 s on the 10k ERC-20 block and ate
+  // the gain. No VM runs on `state` while merging (repairs run over a reader), so nothing needs
+  // the checkpoint there; a sequential tail (a plan that fell back) still gets one.
   const flushPart = stream !== undefined ? partFlusher(state) : undefined
   const ownCheckpoint = flushPart === undefined
   if (ownCheckpoint) await state.checkpoint()
@@ -753,10 +753,13 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   return report
 }
 
-/** A Merkle state's `flush` (cache -> tries), when it has one. */
+/**
+ * The state's `flush` (cache -> tries) when flushing per part changes nothing but timing: a
+ * `CachedMerkleStateManager` with no open checkpoint, where the seal's flush is final too. A
+ * state under a caller's checkpoint keeps the block's writes in its journal until the seal.
+ */
 function partFlusher(state: StateManagerInterface): (() => Promise<void>) | undefined {
-  const f = (state as { flush?: unknown }).flush
-  return typeof f === 'function' ? () => (f as () => Promise<void>).call(state) : undefined
+  return state instanceof CachedMerkleStateManager && state.checkpointDepth === 0 ? () => state.flush() : undefined
 }
 
 /** The group number encoded in a package id (`<block>:r<round>:g<group>[:c<part>]`). */

@@ -71,6 +71,11 @@ export class CachedMerkleStateManager extends MerkleStateManager {
     return account
   }
 
+  /** Open checkpoints (0: changes are final once flushed). */
+  get checkpointDepth(): number {
+    return this.depth
+  }
+
   /** Whether `address` exists, without decoding a cached account. */
   async accountExists(address: Address): Promise<boolean> {
     const elem = this._caches?.account?.get(address)

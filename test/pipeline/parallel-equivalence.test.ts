@@ -166,4 +166,23 @@ describe('flushing each streamed part while the workers run the next', () => {
       assert.ok(flushes >= 8, `${flushes} flushes`)
     })
   }
+
+  it("under a caller's checkpoint: no flush per part, the block's writes stay journaled until the seal", async () => {
+    const w = await generateErc20({ txs: 240, accounts: 12, seed: 43 })
+    const { env, raws, chain } = workloadBlockInput(w)
+    const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
+    const state = await merkleFrom(w.genesis, w.common)
+    await state.checkpoint()
+    const flush = state.flush.bind(state)
+    let flushes = 0
+    state.flush = async () => {
+      flushes++
+      await flush()
+    }
+    const rep = await executeParallel({ common: w.common, chain, env, state, raws, executor: pool, groups: 2, forceParallel: true, parts: 8, parentSnapshot: snapshotToJson(w.genesis) })
+    assert.equal(rep.mode, 'parallel')
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+    assert.equal(flushes, 1, "only the seal's state root flushes")
+    assert.equal(state.checkpointDepth, 1)
+  })
 })
