@@ -16,8 +16,8 @@ import { bytesToHex } from '@ethereumjs/util'
 import { createVM, runBlock, runTx } from '@ethereumjs/vm'
 import { commonForVM } from '../../src/crypto/index.js'
 import { compactFromAccessSets } from '../../src/dag/index.js'
-import { WorkerExecutor, envToJson, type GroupResult, type WorkPackage } from '../../src/group-exec/index.js'
-import { createEnvBlock, executeParallel, executeSequential, prepareTransactions } from '../../src/pipeline/index.js'
+import { WorkerExecutor, type GroupResult } from '../../src/group-exec/index.js'
+import { createEnvBlock, executeParallel, executeSequential, prepareTransactions, toPackage } from '../../src/pipeline/index.js'
 import { MapStateManager, loadSnapshotInto, merkleStateFrom, snapshotToJson } from '../../src/state/index.js'
 import { TracingStateManager, traceTransaction, type AccessSet } from '../../src/state-verification/index.js'
 import { generateWorkload, workloadBlockInput, type AnyWorkloadOptions, type Workload } from '../../src/workloads/index.js'
@@ -66,7 +66,6 @@ export interface ExecFigures {
   workers: number
 }
 
-/** Runs the exec benchmark for one configuration. */
 /** Transactions in the untimed block that warms the worker pool before the parallel run. */
 const WARMUP_TXS = 2000
 /**
@@ -83,6 +82,7 @@ const WARMUP_BLOCKS = 2
 const SMALL_BLOCK_TXS = 4000
 const SMALL_BLOCK_ROUNDS = 4
 
+/** Runs the exec benchmark for one configuration. */
 export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunFigures & ExecFigures> {
   const w = await generateWorkload(input.workload, { ...(input.generator ?? {}), txs: input.txs, accounts: input.accounts, skew: input.skew, seed: input.seed })
   const { env, raws, chain } = workloadBlockInput(w)
@@ -174,7 +174,7 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
         par = run
       }
     }
-    workerCeiling = await measureCeiling(executor, w, parentSnapshot)
+    workerCeiling = await measureCeiling(executor, w.common, { env, raws, chain }, parentSnapshot)
   } finally {
     await executor.stop()
   }
@@ -210,25 +210,15 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
  * replica), run alone one after another, then all at once; best of two rounds each. The ratio
  * bounds what any split of execution can gain on this machine, whatever the committer does.
  */
-async function measureCeiling(executor: WorkerExecutor, w: Workload, parentSnapshot: ReturnType<typeof snapshotToJson>): Promise<number> {
-  const { env, raws, chain } = workloadBlockInput(w)
-  const txs = prepareTransactions(raws, w.common).txs.filter((t) => t !== null)
+async function measureCeiling(executor: WorkerExecutor, common: Workload['common'], block: ReturnType<typeof workloadBlockInput>, parentSnapshot: ReturnType<typeof snapshotToJson>): Promise<number> {
+  const { env, raws, chain } = block
+  const txs = prepareTransactions(raws, common).txs.filter((t) => t !== null)
   const n = executor.size
   if (n < 2 || txs.length < n) return NaN
   const parentId = `ceiling:${env.number}`
   await executor.setParent(parentId, parentSnapshot)
   const per = Math.ceil(txs.length / n)
-  const pkgs: WorkPackage[] = Array.from({ length: n }, (_, k) => ({
-    id: `ceiling:g${k}`,
-    blockNumber: env.number.toString(),
-    round: 1,
-    group: k,
-    chain,
-    env: envToJson(env),
-    txs: txs.slice(k * per, (k + 1) * per).map((p) => ({ index: p.index, raw: bytesToHex(p.raw), senderPubKey: bytesToHex(p.tx.getSenderPublicKey()) })),
-    slice: {},
-    feeRecipients: [env.coinbase.toLowerCase()],
-  }))
+  const pkgs = Array.from({ length: n }, (_, k) => toPackage(`ceiling:g${k}`, 1, k, { chain, env, feeRecipients: [env.coinbase.toLowerCase()] }, txs.slice(k * per, (k + 1) * per), {}))
   const run = (k: number): Promise<GroupResult> => executor.execute(pkgs[k]!, { parentId, affinity: k })
   let solo = Infinity
   let together = Infinity

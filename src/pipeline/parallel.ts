@@ -141,7 +141,8 @@ export interface BlockPlan {
 const now = (): number => performance.now()
 const emptyPhases = (): PhaseTimes => ({ prepareMs: 0, predictMs: 0, dagMs: 0, partitionMs: 0, executeMs: 0, commitMs: 0, sealMs: 0, totalMs: 0 })
 
-function toPackage(id: string, round: number, group: number, plan: Pick<BlockPlan, 'chain' | 'env' | 'feeRecipients'>, list: PreparedTx[], slice: StateSnapshotJson, assumeNonce?: ReadonlySet<number>): WorkPackage {
+/** A work package of `list` (in canonical order) for one group of a round, with its state slice. */
+export function toPackage(id: string, round: number, group: number, plan: Pick<BlockPlan, 'chain' | 'env' | 'feeRecipients'>, list: PreparedTx[], slice: StateSnapshotJson, assumeNonce?: ReadonlySet<number>): WorkPackage {
   return {
     id,
     blockNumber: plan.env.number.toString(),
@@ -797,7 +798,8 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
   const t0 = now()
   const { state } = opts
   // System writes first, so every package and every miss sees them (they precede tx 0). No outer
-  // checkpoint: the committer's own commit then flushes at depth 0, as the sequential path does.
+  // checkpoint: the committer's flushes (per part, or its closing commit) then run at depth 0, as
+  // the sequential path's does.
   const wrote = await applyPreBlockSystemWrites(state, opts.env, opts.common)
   const plan = await planBlock({ ...opts, systemWritesApplied: true, systemWritesChanged: wrote })
   const results = dispatchInParts(plan, opts, stateManagerReader(state))

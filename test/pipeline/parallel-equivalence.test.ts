@@ -147,32 +147,12 @@ describe('flushing each streamed part while the workers run the next', () => {
     ['a mixed block with exclusions', () => generateMixed({ txs: 240, accounts: 24, seed: 41, invalidRate: 0.1 })],
     ['an ERC-20 block among 12 holders', () => generateErc20({ txs: 240, accounts: 12, seed: 42 })],
   ]
-  for (const [name, make] of cases) {
-    it(`${name}: 8 parts, a flush per part, the sequential block`, async () => {
-      const w = await make()
-      const { env, raws, chain } = workloadBlockInput(w)
-      const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
-      const state = await merkleFrom(w.genesis, w.common)
-      const flush = state.flush.bind(state)
-      let flushes = 0
-      state.flush = async () => {
-        flushes++
-        await flush()
-      }
-      const rep = await executeParallel({ common: w.common, chain, env, state, raws, executor: pool, groups: 2, forceParallel: true, parts: 8, parentSnapshot: snapshotToJson(w.genesis) })
-      assert.equal(rep.mode, 'parallel')
-      assert.deepEqual(summary(rep.outcome), summary(seq))
-      // Seven parts flushed before the next one arrived, then the seal's own flush.
-      assert.ok(flushes >= 8, `${flushes} flushes`)
-    })
-  }
-
-  it("under a caller's checkpoint: no flush per part, the block's writes stay journaled until the seal", async () => {
-    const w = await generateErc20({ txs: 240, accounts: 12, seed: 43 })
+  /** Runs `w` in 8 parts on the pool (optionally under an open checkpoint), counting flushes; checks it equals sequential. */
+  const runCounting = async (w: Workload, underCheckpoint: boolean): Promise<{ flushes: number; depth: number }> => {
     const { env, raws, chain } = workloadBlockInput(w)
     const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
     const state = await merkleFrom(w.genesis, w.common)
-    await state.checkpoint()
+    if (underCheckpoint) await state.checkpoint()
     const flush = state.flush.bind(state)
     let flushes = 0
     state.flush = async () => {
@@ -182,7 +162,20 @@ describe('flushing each streamed part while the workers run the next', () => {
     const rep = await executeParallel({ common: w.common, chain, env, state, raws, executor: pool, groups: 2, forceParallel: true, parts: 8, parentSnapshot: snapshotToJson(w.genesis) })
     assert.equal(rep.mode, 'parallel')
     assert.deepEqual(summary(rep.outcome), summary(seq))
+    return { flushes, depth: state.checkpointDepth }
+  }
+
+  for (const [name, make] of cases) {
+    it(`${name}: 8 parts, a flush per part, the sequential block`, async () => {
+      const { flushes } = await runCounting(await make(), false)
+      // Seven parts flushed before the next one arrived, then the seal's own flush.
+      assert.ok(flushes >= 8, `${flushes} flushes`)
+    })
+  }
+
+  it("under a caller's checkpoint: no flush per part, the block's writes stay journaled until the seal", async () => {
+    const { flushes, depth } = await runCounting(await generateErc20({ txs: 240, accounts: 12, seed: 43 }), true)
     assert.equal(flushes, 1, "only the seal's state root flushes")
-    assert.equal(state.checkpointDepth, 1)
+    assert.equal(depth, 1)
   })
 })
