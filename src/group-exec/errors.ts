@@ -6,6 +6,7 @@ export type GroupExecErrorCode =
   | 'EXEC_WORKER_CRASHED'
   | 'EXEC_NO_FALLBACK'
   | 'EXEC_BAD_PACKAGE'
+  | 'EXEC_SESSION_ORDER'
 
 /** Errors of group execution and executors. */
 export class GroupExecError extends ParadagError {

@@ -61,6 +61,8 @@ export const STATE_UNAVAILABLE = 'EXEC_STATE_UNAVAILABLE'
 
 /** The state a multi-part group keeps between its packages. */
 export interface PackageSession {
+  /** The part this session expects next. */
+  next: number
   inner: MapStateManager
   state: TracingStateManager
   vm: VM
@@ -73,6 +75,12 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
   const rules = rulesFor(pkg.chain, envFromJson(pkg.env), opts.commons)
   const { common, block } = rules
   const session = pkg.session === undefined ? undefined : opts.sessions?.get(pkg.session.id)
+  const part = pkg.session?.part ?? 0
+  if ((session?.next ?? 0) !== part) {
+    // A later part without the state its earlier parts left (or out of order) would run on the
+    // wrong state: refuse it.
+    throw new GroupExecError('EXEC_SESSION_ORDER', `package ${pkg.id}: part ${part} of session ${pkg.session?.id ?? ''} does not follow ${session === undefined ? 'anything this executor ran' : `part ${session.next - 1}`}`)
+  }
   let sess: PackageSession
   if (session !== undefined) {
     sess = session
@@ -88,9 +96,10 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
       keccak256: common.customCrypto.keccak256!,
     })
     const state = new TracingStateManager(inner, { feeRecipients: pkg.feeRecipients })
-    sess = { inner, state, vm: await rules.createVM(state), onMiss: missSink }
+    sess = { next: 0, inner, state, vm: await rules.createVM(state), onMiss: missSink }
     if (pkg.session !== undefined && !pkg.session.last) opts.sessions?.set(pkg.session.id, sess)
   }
+  sess.next = part + 1
   if (pkg.session?.last === true) opts.sessions?.delete(pkg.session.id)
   const vm = sess.vm
   const results: TxResult[] = []

@@ -42,9 +42,10 @@ export interface WorkPackage {
   feeRecipients: string[]
   /**
    * Part of a group executed in several consecutive packages on one executor: the state the
-   * earlier parts left is kept under `id` and the next part continues from it.
+   * earlier parts left is kept under `id` and the next part continues from it. `part` counts
+   * from 0; an executor refuses a part that does not follow the one it ran last.
    */
-  session?: { id: string; last: boolean }
+  session?: { id: string; part: number; last: boolean }
 }
 
 /** A log as plain JSON: [address, topics, data]. */

@@ -44,6 +44,8 @@ const RECOVER_MIN_CHUNK = 64
 /** An executor backed by a warm pool of worker threads; call `start()` first and `stop()` at the end. */
 export class WorkerExecutor implements Executor {
   readonly id: string
+  /** Tasks given the same `affinity` run on one worker in the order they were submitted. */
+  readonly ordersByAffinity = true
   private readonly pool: WorkerPool
 
   constructor(opts: WorkerExecutorOptions = {}) {

@@ -41,8 +41,8 @@ interface Pending {
 
 interface Slot {
   worker: Worker
-  busy: boolean
-  current: number | null
+  /** Tasks sent to this worker and not answered yet, oldest (the running one) first. */
+  inflight: number[]
 }
 
 /** A pool of warm worker threads. */
@@ -64,7 +64,7 @@ export class WorkerPool {
     this.started = true
     for (let i = 0; i < this.size; i++) {
       const worker = this.spawn()
-      const slot: Slot = { worker, busy: false, current: null }
+      const slot: Slot = { worker, inflight: [] }
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m))
       worker.on('error', (err) => this.onCrash(slot, err))
       this.slots.push(slot)
@@ -113,16 +113,21 @@ export class WorkerPool {
   }
 
   private pump(): void {
-    // Drop aborted tasks, then give each idle worker the first task it may run.
+    // Drop aborted tasks. A task bound to a worker is sent at once, even while that worker is
+    // busy: it queues there in order and starts the moment the one before it ends, without
+    // waiting for this thread to take the earlier result (it may be busy merging). A free task
+    // goes to an idle worker only.
     for (let k = this.queue.length - 1; k >= 0; k--) if (!this.pending.has(this.queue[k]!.id)) this.queue.splice(k, 1)
-    for (const [i, slot] of this.slots.entries()) {
-      if (slot.busy) continue
-      const k = this.queue.findIndex((q) => q.slot === undefined || q.slot === i)
-      if (k === -1) continue
-      const next = this.queue.splice(k, 1)[0]!
-      slot.busy = true
-      slot.current = next.id
-      slot.worker.postMessage({ type: 'task', id: next.id, task: next.task })
+    for (let k = 0; k < this.queue.length; ) {
+      const q = this.queue[k]!
+      const slot = q.slot !== undefined ? this.slots[q.slot] : this.slots.find((s) => s.inflight.length === 0)
+      if (slot === undefined) {
+        k++
+        continue
+      }
+      this.queue.splice(k, 1)
+      slot.inflight.push(q.id)
+      slot.worker.postMessage({ type: 'task', id: q.id, task: q.task })
     }
   }
 
@@ -133,8 +138,8 @@ export class WorkerPool {
     }
     const p = this.pending.get(m.id)
     this.pending.delete(m.id)
-    slot.busy = false
-    slot.current = null
+    const k = slot.inflight.indexOf(m.id)
+    if (k >= 0) slot.inflight.splice(k, 1)
     if (p !== undefined) {
       if (m.type === 'result') p.resolve(m.value)
       else p.reject(deserializeError(m.error))
@@ -157,16 +162,16 @@ export class WorkerPool {
   }
 
   private onCrash(slot: Slot, err: Error): void {
-    if (slot.current !== null) {
-      const p = this.pending.get(slot.current)
-      this.pending.delete(slot.current)
+    for (const id of slot.inflight) {
+      const p = this.pending.get(id)
+      this.pending.delete(id)
       p?.reject(new GroupExecError('EXEC_WORKER_CRASHED', `worker crashed: ${err.message}`, { cause: err }))
     }
     // Replace the crashed worker so the pool stays at full size.
     const idx = this.slots.indexOf(slot)
     if (idx >= 0 && this.started) {
       const worker = this.spawn()
-      const fresh: Slot = { worker, busy: false, current: null }
+      const fresh: Slot = { worker, inflight: [] }
       worker.on('message', (m: FromWorker) => this.onMessage(fresh, m))
       worker.on('error', (e) => this.onCrash(fresh, e))
       this.slots[idx] = fresh

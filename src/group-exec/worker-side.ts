@@ -24,6 +24,7 @@ export function serveTasks(
   let nextFetch = 1
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
   let currentTask = 0
+  let queue: Promise<unknown> = Promise.resolve()
   const ask = (req: unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const fetchId = nextFetch++
@@ -48,10 +49,13 @@ export function serveTasks(
       onParent?.(m.parentId, m.spec)
       return
     }
-    currentTask = m.id
-    handler(m.task, fallback).then(
-      (value) => port.postMessage({ type: 'result', id: m.id, value }),
-      (err: unknown) => port.postMessage({ type: 'error', id: m.id, error: serializeError(err) }),
-    )
+    // Tasks run one at a time in arrival order: the pool may send a worker its next task before
+    // this one is done (consecutive parts of a session), and they must not interleave.
+    queue = queue.then(() => {
+      currentTask = m.id
+      return handler(m.task, fallback)
+        .then((value) => port.postMessage({ type: 'result', id: m.id, value }))
+        .catch((err: unknown) => port.postMessage({ type: 'error', id: m.id, error: serializeError(err) }))
+    })
   })
 }

@@ -832,8 +832,12 @@ async function* dispatchInParts(plan: BlockPlan, opts: ParallelOptions, reader: 
   const parts = plan.parentId === undefined ? 1 : Math.max(1, Math.min(opts.parts ?? DEFAULT_PARTS, m))
   const bounds = Array.from({ length: parts }, (_, j) => Math.round(((j + 1) * m) / parts))
   const posOf = new Map<number, number>(plan.txs.map((t, p) => [t.index, p]))
-  const executor = opts.executor as { execute(p: WorkPackage, o: ReplicaOptions & { affinity?: number }): Promise<GroupResult> }
+  const executor = opts.executor as { execute(p: WorkPackage, o: ReplicaOptions & { affinity?: number }): Promise<GroupResult>; ordersByAffinity?: boolean }
   const exec = (p: WorkPackage, o: ReplicaOptions & { affinity?: number }): Promise<GroupResult> => executor.execute(p, o)
+  // An executor that runs tasks of one affinity in submission order gets every part at once, so a
+  // worker starts its next part as soon as it ends one, not when this thread (busy merging) has
+  // taken the result. Any other executor gets part j+1 once part j is done.
+  const pipelined = executor.ordersByAffinity === true
   // per group: the promise of each part's result (null when the group has no tx in that part)
   const chains = plan.packages.map((pkg, gi) => {
     let prevEnd = 0
@@ -847,16 +851,18 @@ async function* dispatchInParts(plan: BlockPlan, opts: ParallelOptions, reader: 
     })
     const last = byPart.reduce((acc, t, j) => (t.length > 0 ? j : acc), -1)
     let chain: Promise<unknown> = Promise.resolve()
+    let seq = 0
     return byPart.map((txs, j) => {
       if (txs.length === 0) return null
-      const part: WorkPackage = { ...pkg, id: `${pkg.id}:c${j}`, txs, session: { id: pkg.id, last: j === last } }
+      const part: WorkPackage = { ...pkg, id: `${pkg.id}:c${j}`, txs, session: { id: pkg.id, part: seq++, last: j === last } }
       const o: ReplicaOptions & { affinity?: number } = plan.parentId !== undefined ? { parentId: plan.parentId } : { fallback: reader }
       o.affinity = gi
-      const run = chain.then(async () => {
+      const submit = async (): Promise<GroupResult> => {
         const res = await exec(part, o)
         plan.timeline.push({ round: 1, group: pkg.group, executorId: res.executorId, txs: txs.length, startedAt: res.startedAt, finishedAt: res.finishedAt, kind: 'execute' })
         return res
-      })
+      }
+      const run = pipelined ? submit() : chain.then(submit)
       chain = run
       // Failures surface where the batch is awaited; this only keeps them from going unhandled.
       run.catch(() => undefined)

@@ -154,6 +154,12 @@ export function runExecutorSuite(name: string, makeExecutor: () => Promise<Execu
       await expectCode(handle.executor.execute(bad), ['EXEC_BAD_PACKAGE'])
     })
 
+    it('refuses a later part of a session it has not run (coded error, nothing run)', async () => {
+      const { pkg } = await makePackage(7, 3)
+      const orphan: WorkPackage = { ...pkg, id: 'suite:orphan-part', session: { id: 'suite:never-started', part: 1, last: true } }
+      await expectCode(handle.executor.execute(orphan), ['EXEC_SESSION_ORDER'])
+    })
+
     it('fails with a coded error on an unknown chain kind', async () => {
       const { pkg } = await makePackage(6, 2)
       const bad = { ...pkg, id: 'suite:bad-chain', chain: { ...pkg.chain, kind: 'bogus' } } as unknown as WorkPackage
