@@ -9,11 +9,11 @@ import type { Block } from '@ethereumjs/block'
 import type { Log } from '@ethereumjs/evm'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Capability } from '@ethereumjs/tx'
-import { bytesToHex } from '@ethereumjs/util'
 import { type RunTxOpts, type RunTxResult, type VM, runTx } from '@ethereumjs/vm'
 import { ParadagError } from '../common/errors.js'
 import { StateVerificationError } from './errors.js'
 import { TracingStateManager, type TxAccessTrace } from './tracing-state.js'
+import { toHex } from '../common/index.js'
 
 /** Why a transaction cannot be included (where sequential execution would reject it). */
 export const EXCLUSION_REASON = {
@@ -183,5 +183,5 @@ export function classifyTxError(e: unknown): { reason: ExclusionReason; message:
 
 /** Hex form of a log (address, topics, data) for JSON. */
 export function logToJson(l: Log): [string, string[], string] {
-  return [bytesToHex(l[0]), l[1].map((t) => bytesToHex(t)), bytesToHex(l[2])]
+  return [toHex(l[0]), l[1].map((t) => toHex(t)), toHex(l[2])]
 }

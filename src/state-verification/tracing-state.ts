@@ -45,13 +45,14 @@
  *     sequential run: not modelled).
  */
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
-import { Account, Address, KECCAK256_NULL, bytesToHex, equalsBytes, hexToBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util'
+import { Account, Address, KECCAK256_NULL, equalsBytes, hexToBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util'
 import type { EVMInterface } from '@ethereumjs/evm'
 import type { AccessSet } from './access-set.js'
 import type { CreditSink } from './credit.js'
 import type { StateKey } from './state-key.js'
 import { StateVerificationError } from './errors.js'
 import type { AccountWrite, WriteSet } from './write-set.js'
+import { toHex } from '../common/index.js'
 
 const EMPTY = new Uint8Array(0)
 const F_BAL = 1
@@ -176,7 +177,7 @@ function plain(a: Account): Account {
 }
 
 const addrOf = (a: string): Address => new Address(hexToBytes(a as `0x${string}`))
-const slotHex = (key: Uint8Array): string => bytesToHex(key.length === 32 ? key : setLengthLeft(key, 32))
+const slotHex = (key: Uint8Array): string => toHex(key.length === 32 ? key : setLengthLeft(key, 32))
 
 /** Wraps a state manager and records per-transaction access sets and write sets. */
 export class TracingStateManager implements StateManagerInterface, CreditSink {

@@ -16,9 +16,10 @@
  *      ethereumjs uses: leading zeros stripped, empty = zero).
  * A credit to a missing account creates it (nonce 0, no code).
  */
-import { Account, Address, bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { Account, Address, hexToBytes } from '@ethereumjs/util'
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { hexToBytes as nobleHexToBytes } from '@noble/hashes/utils.js'
+import { toHex } from '../common/index.js'
 
 /** Post values one transaction wrote for one account. */
 export interface AccountWrite {
@@ -69,10 +70,10 @@ export function writeSetToJson(w: WriteSet): WriteSetJson {
     if (a.storageCleared === true) j.storageCleared = true
     if (a.balance !== undefined) j.balance = `0x${a.balance.toString(16)}`
     if (a.nonce !== undefined) j.nonce = `0x${a.nonce.toString(16)}`
-    if (a.code !== undefined) j.code = bytesToHex(a.code)
+    if (a.code !== undefined) j.code = toHex(a.code)
     if (a.storage !== undefined) {
       const st: Record<string, string> = {}
-      for (const k of [...a.storage.keys()].sort()) st[k] = bytesToHex(a.storage.get(k) ?? new Uint8Array())
+      for (const k of [...a.storage.keys()].sort()) st[k] = toHex(a.storage.get(k) ?? new Uint8Array())
       j.storage = st
     }
     accounts[addr] = j

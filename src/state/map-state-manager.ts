@@ -6,10 +6,11 @@
  * not compute state roots: roots are computed by applying write sets to a Merkle state.
  */
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
-import { Account, Address, KECCAK256_NULL, KECCAK256_RLP, bytesToHex, equalsBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util'
+import { Account, Address, KECCAK256_NULL, KECCAK256_RLP, equalsBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { StateError } from './errors.js'
 import type { AccountState, StateSnapshot } from './snapshot.js'
+import { toHex } from '../common/index.js'
 
 /** Where keys missing from the slice come from. */
 export interface StateReader {
@@ -70,7 +71,7 @@ export class MapStateManager implements StateManagerInterface {
     if (opts.snapshot !== undefined) this.load(opts.snapshot)
     this.originalStorageCache = {
       get: async (address, key) => {
-        const id = `${address.toString()}:${bytesToHex(setLengthLeft(key, 32))}`
+        const id = `${address.toString()}:${toHex(setLengthLeft(key, 32))}`
         const hit = this.originals.get(id)
         if (hit !== undefined) return hit
         const v = await this.getStorage(address, key)
@@ -202,7 +203,7 @@ export class MapStateManager implements StateManagerInterface {
 
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     const addr = address.toString()
-    const slot = bytesToHex(setLengthLeft(key, 32))
+    const slot = toHex(setLengthLeft(key, 32))
     let sm = this.storage.get(addr)
     const v = sm?.slots.get(slot)
     if (v !== undefined) return v
@@ -224,7 +225,7 @@ export class MapStateManager implements StateManagerInterface {
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const addr = address.toString()
-    const slot = bytesToHex(setLengthLeft(key, 32))
+    const slot = toHex(setLengthLeft(key, 32))
     let sm = this.storage.get(addr)
     if (sm === undefined) {
       sm = { slots: new Map(), complete: false }

@@ -4,7 +4,8 @@
  * Addresses are lowercase 0x-hex; slots are 0x + 64 hex; storage values are the minimal bytes
  * ethereumjs uses (leading zeros stripped, empty = zero).
  */
-import { KECCAK256_NULL, KECCAK256_RLP, bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { KECCAK256_NULL, KECCAK256_RLP, hexToBytes } from '@ethereumjs/util'
+import { toHex } from '../common/index.js'
 
 export interface AccountState {
   balance: bigint
@@ -47,12 +48,12 @@ export function snapshotToJson(s: StateSnapshot): StateSnapshotJson {
       continue
     }
     const j: AccountStateJson = { balance: `0x${a.balance.toString(16)}`, nonce: `0x${a.nonce.toString(16)}` }
-    if (a.code !== undefined && a.code.length > 0) j.code = bytesToHex(a.code)
-    if (a.storageRoot !== undefined && !eq(a.storageRoot, KECCAK256_RLP)) j.storageRoot = bytesToHex(a.storageRoot)
-    if (a.codeHash !== undefined && !eq(a.codeHash, KECCAK256_NULL)) j.codeHash = bytesToHex(a.codeHash)
+    if (a.code !== undefined && a.code.length > 0) j.code = toHex(a.code)
+    if (a.storageRoot !== undefined && !eq(a.storageRoot, KECCAK256_RLP)) j.storageRoot = toHex(a.storageRoot)
+    if (a.codeHash !== undefined && !eq(a.codeHash, KECCAK256_NULL)) j.codeHash = toHex(a.codeHash)
     if (a.storage !== undefined && a.storage.size > 0) {
       const st: Record<string, string> = {}
-      for (const k of [...a.storage.keys()].sort()) st[k] = bytesToHex(a.storage.get(k) ?? new Uint8Array())
+      for (const k of [...a.storage.keys()].sort()) st[k] = toHex(a.storage.get(k) ?? new Uint8Array())
       j.storage = st
     }
     if (a.storageComplete === true) j.storageComplete = true
