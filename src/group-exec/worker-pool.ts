@@ -65,10 +65,17 @@ export class WorkerPool {
     for (let i = 0; i < this.size; i++) {
       const worker = this.spawn()
       const slot: Slot = { worker, inflight: [] }
-      worker.on('message', (m: FromWorker) => this.onMessage(slot, m))
-      worker.on('error', (err) => this.onCrash(slot, err))
+      this.watch(slot)
       this.slots.push(slot)
     }
+  }
+
+  private watch(slot: Slot): void {
+    slot.worker.on('message', (m: FromWorker) => this.onMessage(slot, m))
+    slot.worker.on('error', (err) => this.onCrash(slot, err))
+    // A worker that ends without an error (process.exit in it) is lost all the same; after an
+    // error, or once replaced or stopped, its exit finds nothing left to do.
+    slot.worker.on('exit', (code) => this.onCrash(slot, new Error(`worker exited with code ${code}`)))
   }
 
   private spawn(): Worker {
@@ -162,18 +169,18 @@ export class WorkerPool {
   }
 
   private onCrash(slot: Slot, err: Error): void {
+    // Every task sent to it is lost: the running one and those queued behind it.
     for (const id of slot.inflight) {
       const p = this.pending.get(id)
       this.pending.delete(id)
       p?.reject(new GroupExecError('EXEC_WORKER_CRASHED', `worker crashed: ${err.message}`, { cause: err }))
     }
+    slot.inflight.length = 0
     // Replace the crashed worker so the pool stays at full size.
     const idx = this.slots.indexOf(slot)
     if (idx >= 0 && this.started) {
-      const worker = this.spawn()
-      const fresh: Slot = { worker, inflight: [] }
-      worker.on('message', (m: FromWorker) => this.onMessage(fresh, m))
-      worker.on('error', (e) => this.onCrash(fresh, e))
+      const fresh: Slot = { worker: this.spawn(), inflight: [] }
+      this.watch(fresh)
       this.slots[idx] = fresh
       void slot.worker.terminate()
       this.pump()
