@@ -24,6 +24,7 @@ import {
   TemplateStore,
   TracingStateManager,
   accessSetFromJson,
+  certainAccess,
   accessSetToJson,
   predictTransferStatic,
   shapeOf,
@@ -306,8 +307,39 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       phases.predictMs = now() - tp
       return plan
     }
+    // Before tracing anything (or sending the replica), an optimistic look at the block's first
+    // part: what is predicted so far, and for every other transaction only the keys it certainly
+    // touches (sender, value recipient, coinbase fee), which can only show fewer conflicts than
+    // there are. When even that shows no parallelism, the block runs sequentially now: a block
+    // whose value transfers to the coinbase join everything, or whose templates show one hot key,
+    // need not wait for the replica and a traced sample to learn it. Looked at once with the
+    // cheap predictions and again once templates are learned (`predictNow`: apply them first).
+    let prefixChecked: boolean | undefined
+    const optimisticPrefix = async (predictNow: boolean): Promise<BlockPlan | undefined> => {
+      if (opts.forceParallel === true || txs.length < SAMPLE_CHECK_FROM) return undefined
+      const upTo = Math.max(SAMPLE_MIN, Math.ceil(txs.length * SAMPLE_FRACTION))
+      const envBlock = createEnvBlockFor(plan)
+      const acc: AccessSet[] = []
+      const gas: number[] = []
+      const positions: number[] = []
+      let allKnown = true
+      for (let p = 0; p < upTo; p++) {
+        const known = predictions[p] !== undefined || (predictNow && (await cheap(p)))
+        allKnown &&= known
+        acc.push(known ? accessOf(p) : certainAccess(txs[p]!.tx, senders[p]!, envBlock))
+        gas.push(known ? gasOf(predictions[p]!, p) : Number(txs[p]!.tx.gasLimit))
+        positions.push(p)
+      }
+      const ideal = choose(acc, gas, positions).effective
+      if (ideal < SEQUENTIAL_BELOW_SPEEDUP) return fallBack(upTo, ideal)
+      // Every transaction of that prefix predicted: the later check of it would repeat this one.
+      prefixChecked = allKnown
+      return undefined
+    }
     let pending: number[] = []
     for (let p = 0; p < txs.length; p++) if (!(await cheap(p))) pending.push(p)
+    const first = await optimisticPrefix(false)
+    if (first !== undefined) return first
     if (templates !== undefined) {
       const examples: number[] = []
       const perShape = new Map<string, number>()
@@ -336,6 +368,8 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         }
         await trace(worth, false)
         learn(worth)
+        const again = prefixChecked === true ? undefined : await optimisticPrefix(true)
+        if (again !== undefined) return again
         // Keyed shapes (a router's calls, one pool per token pair): one traced example per key.
         const perKey = new Map<string, number>()
         for (const p of pending) {
@@ -351,9 +385,9 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         const rest: number[] = []
         // With templates most of a block is predicted here; check the first part of the block
         // before predicting the rest, so a fully dependent block (one hot key) falls back early.
-        let checked = opts.forceParallel === true || txs.length < SAMPLE_CHECK_FROM
+        let checked = prefixChecked === true || opts.forceParallel === true || txs.length < SAMPLE_CHECK_FROM
         for (const p of pending) {
-          if (!traced[p] && !(await cheap(p))) rest.push(p)
+          if (!traced[p] && predictions[p] === undefined && !(await cheap(p))) rest.push(p)
           // The prefix [0, p] is fully predicted while nothing in it failed (`rest` is empty).
           if (!checked && rest.length === 0 && p + 1 >= Math.max(SAMPLE_MIN, Math.ceil(txs.length * SAMPLE_FRACTION))) {
             checked = true

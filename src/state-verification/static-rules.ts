@@ -80,6 +80,26 @@ export async function predictTransferStatic(tx: TypedTransaction, ctx: StaticCon
   return { reads, writes, credits }
 }
 
+/**
+ * Keys any included run of `tx` certainly touches, whatever its code does: the sender's balance
+ * and nonce (read and written), the recipient's balance when value moves (read and written), and
+ * the coinbase's priority fee (a credit). A lower bound of its access set, for estimates that
+ * must not see more conflicts than there are (an optimistic DAG), never for validation.
+ */
+export function certainAccess(tx: TypedTransaction, sender: string, block: Block): AccessSet {
+  const reads = new Set([`b:${sender}`, `n:${sender}`])
+  const writes = new Set([`b:${sender}`, `n:${sender}`])
+  const to = tx.to?.toString()
+  if (to !== undefined && tx.value > 0n && to !== sender) {
+    reads.add(`b:${to}`)
+    writes.add(`b:${to}`)
+  }
+  const credits = new Map<string, bigint>()
+  const tip = tipPerGas(tx, block)
+  if (tip > 0n) credits.set(block.header.coinbase.toString(), tip * tx.gasLimit)
+  return { reads, writes, credits }
+}
+
 /** A predicted access set, where it came from, and (when executed) the tx's gas and outcome. */
 export interface Prediction {
   accessSet: AccessSet

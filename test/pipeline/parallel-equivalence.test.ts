@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { bytesToHex } from '@ethereumjs/util'
 import { WorkerExecutor, createInProcessExecutor } from '../../src/group-exec/index.js'
-import { executeParallel, executeSequential, type BlockOutcome } from '../../src/pipeline/index.js'
-import { generateErc20, generateMixed, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
+import { executeParallel, executeSequential, planBlock, type BlockOutcome } from '../../src/pipeline/index.js'
+import { MIXED_WEIGHTS, generateErc20, generateMixed, generateTransfers, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
 import { merkleStateFrom as merkleFrom, snapshotToJson } from '../../src/state/index.js'
 import { BODY_ON_WORKERS_FROM } from '../../src/pipeline/constants.js'
 
@@ -16,6 +16,12 @@ function summary(o: BlockOutcome): unknown {
     included: o.included.map((i) => [i.index, i.receipt.status, i.receipt.gasUsed.toString(), i.receipt.logs.length]),
     excluded: o.excluded.map((e) => [e.index, e.code]),
   }
+}
+
+/** Mixed-workload weights with every kind off except the given ones. */
+function zeroWeights(on: Partial<Record<keyof typeof MIXED_WEIGHTS, number>>): Record<keyof typeof MIXED_WEIGHTS, number> {
+  const w = Object.fromEntries(Object.keys(MIXED_WEIGHTS).map((k) => [k, 0])) as Record<keyof typeof MIXED_WEIGHTS, number>
+  return { ...w, ...on }
 }
 
 async function check(w: Workload, groups: number): Promise<void> {
@@ -102,6 +108,25 @@ describe('staged prediction', () => {
     const { rep, seq } = await run(await generateErc20({ txs: 600, accounts: 200, seed: 9, hotKey: true }))
     assert.equal(rep.mode, 'sequential')
     assert.match(rep.fallbackReason ?? '', /no parallelism in the first \d+ transactions/)
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+  })
+
+  it('a block whose value transfers to the coinbase join everything falls back before tracing anything, and equals sequential', async () => {
+    // Neither static rules nor templates predict a transfer to the coinbase, but it certainly
+    // reads the coinbase balance that every earlier transaction credited.
+    const w = await generateMixed({ txs: 600, accounts: 600, seed: 9, weights: zeroWeights({ transfer: 80, erc20: 10, coinbaseTransfer: 10 }) })
+    const { env, raws, chain } = workloadBlockInput(w)
+    const plan = await planBlock({ common: w.common, chain, env, state: await merkleFrom(w.genesis, w.common), raws, executor: createInProcessExecutor(), groups: 2 })
+    assert.match(plan.fallbackReason ?? '', /no parallelism in the first 128 transactions/)
+    assert.equal(plan.predictedBy?.traced, 0)
+    const { rep, seq } = await run(w)
+    assert.equal(rep.mode, 'sequential')
+    assert.deepEqual(summary(rep.outcome), summary(seq))
+  })
+
+  it('the same block without the coinbase transfers runs in parallel, equal to sequential', async () => {
+    const { rep, seq } = await run(await generateMixed({ txs: 600, accounts: 600, seed: 9, weights: zeroWeights({ transfer: 80, erc20: 10 }) }))
+    assert.equal(rep.mode, 'parallel', rep.fallbackReason)
     assert.deepEqual(summary(rep.outcome), summary(seq))
   })
 
