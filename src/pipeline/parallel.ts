@@ -332,8 +332,10 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       }
       const ideal = choose(acc, gas, positions).effective
       if (ideal < SEQUENTIAL_BELOW_SPEEDUP) return fallBack(upTo, ideal)
-      // Every transaction of that prefix predicted: the later check of it would repeat this one.
+      // Every transaction of that prefix predicted: the later check of it would repeat this one,
+      // and the block looks worth the replica, which the workers load while this thread goes on.
       prefixChecked = allKnown
+      if (allKnown) sendReplica()
       return undefined
     }
     let pending: number[] = []
