@@ -314,16 +314,17 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     // whose value transfers to the coinbase join everything, or whose templates show one hot key,
     // need not wait for the replica and a traced sample to learn it. Looked at once with the
     // cheap predictions and again once templates are learned (`predictNow`: apply them first).
-    let prefixChecked: boolean | undefined
+    // The block's first part, judged before the rest is predicted (here and in the check below).
+    const prefixEnd = Math.max(SAMPLE_MIN, Math.ceil(txs.length * SAMPLE_FRACTION))
+    let prefixChecked = false
     const optimisticPrefix = async (predictNow: boolean): Promise<BlockPlan | undefined> => {
       if (opts.forceParallel === true || txs.length < SAMPLE_CHECK_FROM) return undefined
-      const upTo = Math.max(SAMPLE_MIN, Math.ceil(txs.length * SAMPLE_FRACTION))
       const envBlock = createEnvBlockFor(plan)
       const acc: AccessSet[] = []
       const gas: number[] = []
       const positions: number[] = []
       let allKnown = true
-      for (let p = 0; p < upTo; p++) {
+      for (let p = 0; p < prefixEnd; p++) {
         const known = predictions[p] !== undefined || (predictNow && (await cheap(p)))
         allKnown &&= known
         acc.push(known ? accessOf(p) : certainAccess(txs[p]!.tx, senders[p]!, envBlock))
@@ -331,7 +332,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         positions.push(p)
       }
       const ideal = choose(acc, gas, positions).effective
-      if (ideal < SEQUENTIAL_BELOW_SPEEDUP) return fallBack(upTo, ideal)
+      if (ideal < SEQUENTIAL_BELOW_SPEEDUP) return fallBack(prefixEnd, ideal)
       // Every transaction of that prefix predicted: the later check of it would repeat this one,
       // and the block looks worth the replica, which the workers load while this thread goes on.
       prefixChecked = allKnown
@@ -370,7 +371,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         }
         await trace(worth, false)
         learn(worth)
-        const again = prefixChecked === true ? undefined : await optimisticPrefix(true)
+        const again = prefixChecked ? undefined : await optimisticPrefix(true)
         if (again !== undefined) return again
         // Keyed shapes (a router's calls, one pool per token pair): one traced example per key.
         const perKey = new Map<string, number>()
@@ -387,11 +388,11 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         const rest: number[] = []
         // With templates most of a block is predicted here; check the first part of the block
         // before predicting the rest, so a fully dependent block (one hot key) falls back early.
-        let checked = prefixChecked === true || opts.forceParallel === true || txs.length < SAMPLE_CHECK_FROM
+        let checked = prefixChecked || opts.forceParallel === true || txs.length < SAMPLE_CHECK_FROM
         for (const p of pending) {
           if (!traced[p] && predictions[p] === undefined && !(await cheap(p))) rest.push(p)
           // The prefix [0, p] is fully predicted while nothing in it failed (`rest` is empty).
-          if (!checked && rest.length === 0 && p + 1 >= Math.max(SAMPLE_MIN, Math.ceil(txs.length * SAMPLE_FRACTION))) {
+          if (!checked && rest.length === 0 && p + 1 >= prefixEnd) {
             checked = true
             const ideal = prefixIdeal(p + 1)
             if (ideal < SEQUENTIAL_BELOW_SPEEDUP) return fallBack(p + 1, ideal)
