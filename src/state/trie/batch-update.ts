@@ -58,8 +58,6 @@ interface Op {
   label: string
 }
 
-const EMPTY = new Uint8Array(0)
-
 /** The root of the empty trie: keccak256(rlp("")). */
 export function emptyTrieRoot(keccak256: (d: Uint8Array) => Uint8Array): Uint8Array {
   return keccak256(Uint8Array.of(0x80))
@@ -190,13 +188,93 @@ function withPrefix(prefix: Uint8Array, n: Node): Node {
   return { k: 'e', p: prefix, c: n }
 }
 
+// ---- node encoding: RLP written straight into one buffer per node ----
+// A child reference is either a 32-byte hash or the RLP of an embedded node (always shorter than
+// 32 bytes), so its length tells the two apart. The generic RLP encoder built every item and
+// every list as its own array and concatenated them, once for each enclosing node: on the 10k
+// ERC-20 block that was 0.45-0.9 s of the state root and 0.4 GB of garbage.
+
+/** Length of the RLP encoding of a byte string of `len` bytes whose first byte is `first`. */
+function stringLength(len: number, first: number): number {
+  if (len === 1 && first < 0x80) return 1
+  return len <= 55 ? 1 + len : 1 + lengthOfLength(len) + len
+}
+
+function lengthOfLength(len: number): number {
+  let n = 0
+  for (let x = len; x > 0; x = Math.floor(x / 256)) n++
+  return n
+}
+
+/** Writes a length header (`short` is 0x80 for strings, 0xc0 for lists); returns the new offset. */
+function writeHeader(out: Uint8Array, o: number, len: number, short: number): number {
+  if (len <= 55) {
+    out[o] = short + len
+    return o + 1
+  }
+  const ll = lengthOfLength(len)
+  out[o] = short + 55 + ll
+  for (let i = ll; i > 0; i--, len = Math.floor(len / 256)) out[o + i] = len & 0xff
+  return o + 1 + ll
+}
+
+function writeString(out: Uint8Array, o: number, s: Uint8Array): number {
+  if (s.length === 1 && s[0]! < 0x80) {
+    out[o] = s[0]!
+    return o + 1
+  }
+  o = writeHeader(out, o, s.length, 0x80)
+  out.set(s, o)
+  return o + s.length
+}
+
+/** Encoded length of a child reference as a list item: a hash is a string, an embedded node its own RLP. */
+const refLength = (ref: Uint8Array | null): number => (ref === null ? 1 : ref.length === 32 ? 33 : ref.length)
+
+function writeRef(out: Uint8Array, o: number, ref: Uint8Array | null): number {
+  if (ref === null) {
+    out[o] = 0x80
+    return o + 1
+  }
+  if (ref.length === 32) {
+    out[o] = 0xa0
+    out.set(ref, o + 1)
+    return o + 33
+  }
+  out.set(ref, o)
+  return o + ref.length
+}
+
+/** RLP of a two-item node: a hex-prefix path and either a value (leaf) or a child reference. */
+function shortNodeRlp(path: Uint8Array, second: Uint8Array, secondIsRef: boolean): Uint8Array {
+  const second_ = secondIsRef ? refLength(second) : stringLength(second.length, second[0] ?? 0)
+  const payload = stringLength(path.length, path[0]!) + second_
+  const out = new Uint8Array(payload + (payload <= 55 ? 1 : 1 + lengthOfLength(payload)))
+  let o = writeHeader(out, 0, payload, 0xc0)
+  o = writeString(out, o, path)
+  if (secondIsRef) writeRef(out, o, second)
+  else writeString(out, o, second)
+  return out
+}
+
+/** RLP of a branch node of a secure trie (no value): 16 child references and an empty value. */
+function branchRlp(refs: readonly (Uint8Array | null)[]): Uint8Array {
+  let payload = 1
+  for (let i = 0; i < 16; i++) payload += refLength(refs[i]!)
+  const out = new Uint8Array(payload + (payload <= 55 ? 1 : 1 + lengthOfLength(payload)))
+  let o = writeHeader(out, 0, payload, 0xc0)
+  for (let i = 0; i < 16; i++) o = writeRef(out, o, refs[i]!)
+  out[o] = 0x80
+  return out
+}
+
 /** Encodes and hashes every in-memory node of `root` once, bottom-up; returns the root hash. */
 function commitNodes(root: Node, keccak256: (d: Uint8Array) => Uint8Array, write: (hash: Uint8Array, rlp: Uint8Array) => void): Uint8Array {
-  const encodeRef = (n: Child): Encoded => {
+  // A child's reference: its hash, or its RLP when shorter than 32 bytes (embedded in the parent).
+  const encodeRef = (n: Child): Uint8Array => {
     if (n.k === 'h') return n.h
-    const enc = encodeNode(n)
-    const rlp = RLP.encode(enc as never)
-    if (rlp.length < 32) return enc
+    const rlp = nodeRlp(n)
+    if (rlp.length < 32) return rlp
     const h = keccak256(rlp)
     write(h, rlp)
     return h
@@ -204,28 +282,33 @@ function commitNodes(root: Node, keccak256: (d: Uint8Array) => Uint8Array, write
   // A hashed child becomes a reference carrying its decoded node, so the tree can be kept for
   // reads and later updates without encoding unchanged subtrees again. Only nodes built by this
   // update are modified (unchanged hashed subtrees are references already).
-  const asRef = (child: Child, enc: Encoded): Child => (child.k !== 'h' && enc instanceof Uint8Array ? { k: 'h', h: enc, n: child } : child)
-  const encodeNode = (n: Node): Encoded => {
-    if (n.k === 'l') return [hexPrefix(n.p, true), n.v]
+  const asRef = (child: Child, ref: Uint8Array): Child => (child.k !== 'h' && ref.length === 32 ? { k: 'h', h: ref, n: child } : child)
+  const refs: (Uint8Array | null)[] = new Array(16)
+  const nodeRlp = (n: Node): Uint8Array => {
+    if (n.k === 'l') return shortNodeRlp(hexPrefix(n.p, true), n.v, false)
     if (n.k === 'e') {
-      const enc = encodeRef(n.c)
-      n.c = asRef(n.c, enc)
-      return [hexPrefix(n.p, false), enc]
+      const ref = encodeRef(n.c)
+      n.c = asRef(n.c, ref)
+      return shortNodeRlp(hexPrefix(n.p, false), ref, true)
     }
-    const out: Encoded[] = new Array(17)
+    // Children are encoded first (recursion reuses `refs`), then this node's references collected.
     for (let i = 0; i < 16; i++) {
       const ch = n.c[i]!
-      if (ch === null) out[i] = EMPTY
-      else {
-        const enc = encodeRef(ch)
-        n.c[i] = asRef(ch, enc)
-        out[i] = enc
+      if (ch !== null && ch.k !== 'h') {
+        const ref = encodeRef(ch)
+        n.c[i] = asRef(ch, ref)
+        if (ref.length !== 32) embedded.set(n.c[i]!, ref)
       }
     }
-    out[16] = EMPTY
-    return out
+    for (let i = 0; i < 16; i++) {
+      const ch = n.c[i]!
+      refs[i] = ch === null ? null : ch.k === 'h' ? ch.h : embedded.get(ch)!
+    }
+    return branchRlp(refs)
   }
-  const rootRlp = RLP.encode(encodeNode(root) as never)
+  // RLP of the embedded (short) children encoded above, for their parent's references.
+  const embedded = new Map<Child, Uint8Array>()
+  const rootRlp = nodeRlp(root)
   const rootHash = keccak256(rootRlp)
   write(rootHash, rootRlp)
   return rootHash
