@@ -5,10 +5,10 @@ import { runPackage, type PackageSession } from './run-package.js'
 import { serveTasks } from './worker-side.js'
 import type { BodyTask, ExecTask, RecoverTask, TxRootTask } from './worker-executor.js'
 import { orderedTrieRoot, receiptRoots } from '../batch-committer/block.js'
-import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import type { TypedTransaction } from '@ethereumjs/tx'
 import { rulesFor } from './chain-rules.js'
 import { envFromJson } from './env.js'
-import { recoverSigner, type RecoveredSigner } from '../crypto/index.js'
+import { decodeUnfrozen, pinSigner, recoverSigner, type RecoveredSigner } from '../crypto/index.js'
 import { toHex } from '../common/index.js'
 
 const commons = new Map<string, unknown>()
@@ -51,10 +51,10 @@ function recoverSenders(r: RecoverTask['recover']): (RecoveredSigner | null)[] {
   const cache = decodeCache(r.chain, r.env)
   return r.raws.map((raw) => {
     try {
-      const tx = createTxFromRLP(raw, { common })
+      const tx = decodeUnfrozen(raw, common)
       if (!tx.isSigned()) return null
       const signer = recoverSigner(tx, common)
-      cache.set(toHex(raw), tx)
+      cache.set(toHex(raw), pinSigner(tx, signer))
       return signer
     } catch {
       return null

@@ -4,7 +4,7 @@
  * reported as misses), traced so that every result carries its actual access set and write set.
  * With `isolate`, each transaction runs against the unchanged slice (speculative prediction).
  */
-import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, hexToBytes } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import { MapStateManager, snapshotFromJson, type StateReader } from '../state/index.js'
@@ -17,6 +17,7 @@ import {
   type TxTrace,
 } from '../state-verification/index.js'
 import { rulesFor } from './chain-rules.js'
+import { decodeUnfrozen, pinSigner, signerOfPublicKey } from '../crypto/index.js'
 import { envFromJson } from './env.js'
 import { GroupExecError } from './errors.js'
 import { ParadagError } from '../common/errors.js'
@@ -104,15 +105,16 @@ export async function runPackage(pkg: WorkPackage, opts: RunPackageOptions): Pro
   const vm = sess.vm
   const results: TxResult[] = []
   for (const ptx of pkg.txs) {
-    let tx: TypedTransaction
-    try {
-      tx = opts.decoded?.get(ptx.raw) ?? createTxFromRLP(hexToBytes(ptx.raw as `0x${string}`), { common })
-    } catch (err) {
-      throw new GroupExecError('EXEC_BAD_PACKAGE', `package ${pkg.id}: transaction ${ptx.index} cannot be decoded`, { cause: err })
-    }
-    if (ptx.senderPubKey !== undefined) {
+    let tx = opts.decoded?.get(ptx.raw)
+    if (tx === undefined) {
+      try {
+        tx = decodeUnfrozen(hexToBytes(ptx.raw as `0x${string}`), common)
+      } catch (err) {
+        throw new GroupExecError('EXEC_BAD_PACKAGE', `package ${pkg.id}: transaction ${ptx.index} cannot be decoded`, { cause: err })
+      }
       // Recovered once by the constructor: skip ecrecover here (the signature was checked there).
-      ;(tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = hexToBytes(ptx.senderPubKey as `0x${string}`)
+      if (ptx.senderPubKey !== undefined) pinSigner(tx, signerOfPublicKey(hexToBytes(ptx.senderPubKey as `0x${string}`), common))
+      else Object.freeze(tx)
     }
     if (ptx.assumeNonce === true && opts.isolate !== true) {
       // Untraced setup below the tracer (it starts a fresh per-transaction view at the run).

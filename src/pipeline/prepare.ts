@@ -4,9 +4,9 @@
  * an exclusion with a coded reason naming its index; the rest of the block goes on.
  */
 import type { Common } from '@ethereumjs/common'
-import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import type { TypedTransaction } from '@ethereumjs/tx'
 import { Address } from '@ethereumjs/util'
-import { recoverSigner, type RecoveredSigner } from '../crypto/index.js'
+import { decodeUnfrozen, pinSigner, recoverSigner, type RecoveredSigner } from '../crypto/index.js'
 import { PipelineError } from './errors.js'
 
 export interface PreparedTx {
@@ -47,7 +47,7 @@ export function prepareTransactions(raws: readonly Uint8Array[], common: Common,
       } catch (cause) {
         throw new PipelineError('TX_BAD_SIGNATURE', `transaction ${index} has an invalid signature`, { details: { index }, cause })
       }
-      ;(tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = signer.pub
+      pinSigner(tx, signer)
       txs.push({ index, raw, tx, sender: new Address(signer.address) })
     } catch (err) {
       txs.push(null)
@@ -62,9 +62,10 @@ export function prepareTransactions(raws: readonly Uint8Array[], common: Common,
 /** A decoded transaction, or the error decoding gave. */
 export type Decoded = TypedTransaction | Error
 
+// Left unfrozen until its signer is pinned (`pinSigner` freezes it).
 function decodeOne(raw: Uint8Array, common: Common): Decoded {
   try {
-    return createTxFromRLP(raw, { common })
+    return decodeUnfrozen(raw, common)
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err))
   }
