@@ -2,11 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
-import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx } from '@ethereumjs/tx'
-import { bigIntToUnpaddedBytes, ecrecover, privateToAddress } from '@ethereumjs/util'
+import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx, createTxFromRLP } from '@ethereumjs/tx'
+import { bigIntToUnpaddedBytes, bytesToHex, ecrecover, privateToAddress } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { createFastCommon, keccak256, nativeEcrecover, nativeEcsign, nativePublicKey, nativeSha256 } from '../../src/crypto/index.js'
+import { createFastCommon, decodeUnfrozen, keccak256, nativeEcrecover, nativeEcsign, nativePublicKey, nativeSha256, pinSigner, recoverSigner, signerOfPublicKey } from '../../src/crypto/index.js'
 import { hasCode } from '../../src/common/index.js'
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
@@ -147,4 +147,39 @@ test('memoized parameter updates give the same parameters as plain ethereumjs Co
   const legacyOld = createLegacyTx({ gasLimit: 100000n, gasPrice: 9n, data: data.data }, { common: older })
   const legacyRef = createLegacyTx({ gasLimit: 100000n, gasPrice: 9n, data: data.data }, { common: createFastCommon({ chainId: 5, hardfork: 'berlin', memoizeParams: false }) })
   assert.equal(legacyOld.getIntrinsicGas(), legacyRef.getIntrinsicGas())
+})
+
+test('a pinned signer: the address and public key ethereumjs derives itself, the transaction frozen, its hash cached', () => {
+  const common = createFastCommon({ chainId: 1n, hardfork: 'prague' })
+  fc.assert(
+    fc.property(privKey, fc.bigInt({ min: 0n, max: 1000n }), fc.constantFrom(0, 1, 2), (sk, nonce, type) => {
+      const data = { nonce, gasLimit: 21000n, to: '0x00000000000000000000000000000000000000aa' as const, value: 1n }
+      const unsigned =
+        type === 0 ? createLegacyTx({ ...data, gasPrice: 10n }, { common }) : type === 1 ? createAccessList2930Tx({ ...data, gasPrice: 10n, chainId: 1n }, { common }) : createFeeMarket1559Tx({ ...data, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n, chainId: 1n }, { common })
+      const raw = unsigned.sign(sk).serialize()
+      const reference = createTxFromRLP(raw, { common })
+      const tx = decodeUnfrozen(raw, common)
+      assert.equal(Object.isFrozen(tx), false)
+      const signer = recoverSigner(tx, common)
+      pinSigner(tx, signer)
+      assert.equal(Object.isFrozen(tx), true)
+      assert.equal(tx.getSenderAddress().toString(), reference.getSenderAddress().toString())
+      assert.equal(tx.getSenderAddress().toString(), bytesToHex(privateToAddress(sk)))
+      assert.deepEqual(tx.getSenderPublicKey(), reference.getSenderPublicKey())
+      assert.deepEqual(signerOfPublicKey(signer.pub, common).address, signer.address)
+      assert.equal(tx.hash(), tx.hash(), 'a frozen transaction caches its hash')
+    }),
+    { numRuns: 25 },
+  )
+})
+
+test('a signer is not pinned on a frozen transaction: only its public key is set', () => {
+  const common = createFastCommon({ chainId: 1n, hardfork: 'prague' })
+  const sk = new Uint8Array(32).fill(7)
+  const raw = createLegacyTx({ nonce: 0n, gasLimit: 21000n, gasPrice: 1n, to: '0x00000000000000000000000000000000000000aa' }, { common }).sign(sk).serialize()
+  const tx = createTxFromRLP(raw, { common })
+  const wrong = { pub: new Uint8Array(64).fill(1), address: new Uint8Array(20).fill(2) }
+  pinSigner(tx, wrong)
+  // The address is still derived from the (now wrong) public key, not taken from `wrong.address`.
+  assert.notEqual(tx.getSenderAddress().toString(), bytesToHex(wrong.address))
 })
