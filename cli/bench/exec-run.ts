@@ -7,6 +7,7 @@
  *   (B) paradag's sequential path (cached Merkle state, native ecrecover), and paradag's parallel
  *   path on worker threads; speedups are ratios against A and B, and all roots must match.
  */
+import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { createBlock } from '@ethereumjs/block'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
@@ -64,6 +65,32 @@ export interface ExecFigures {
   workerCeiling: number
   /** Workers the ceiling and the parallel path used. */
   workers: number
+  /**
+   * CPU time of the counted runs, in ms: the whole process (every thread: this one, the
+   * workers, V8's garbage-collector threads) and this thread alone (null where the OS does not
+   * report a thread's CPU). On n cores a run cannot take less wall time than its process CPU / n.
+   */
+  cpu: { sequentialMs: number; sequentialMainMs: number | null; parallelMs: number; parallelMainMs: number | null }
+}
+
+/** CPU time used so far, in ms: by the process, and by this thread (Linux's /proc, in USER_HZ = 100 ticks). */
+function cpuNow(): { process: number; thread: number | null } {
+  const u = process.cpuUsage()
+  let thread: number | null = null
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    thread = (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    // not Linux: the process figure only
+  }
+  return { process: (u.user + u.system) / 1000, thread }
+}
+
+/** CPU a run used since `before` (see `cpuNow`). */
+function cpuSince(before: ReturnType<typeof cpuNow>): { process: number; thread: number | null } {
+  const after = cpuNow()
+  return { process: after.process - before.process, thread: after.thread === null || before.thread === null ? null : after.thread - before.thread }
 }
 
 /** Transactions in the untimed block that warms the worker pool before the parallel run. */
@@ -142,16 +169,23 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
   // which would flatter the ratio.
   let seq: Awaited<ReturnType<typeof executeSequential>> | undefined
   let sequentialMs = Infinity
+  let seqCpu = { process: NaN, thread: null as number | null }
   const runB = async (): Promise<void> => {
     const seqState = await merkleStateFrom(w.genesis, common)
+    const c0 = cpuNow()
     const t0 = performance.now()
     seq = await executeSequential({ common, env, state: seqState, raws })
-    sequentialMs = Math.min(sequentialMs, performance.now() - t0)
+    const ms = performance.now() - t0
+    if (ms < sequentialMs) {
+      sequentialMs = ms
+      seqCpu = cpuSince(c0)
+    }
   }
   const executor = new WorkerExecutor({ ...(input.workers !== undefined ? { workers: input.workers } : {}) })
   await executor.start()
   let par: Awaited<ReturnType<typeof executeParallel>> | undefined
   let parallelMs = Infinity
+  let parCpu = { process: NaN, thread: null as number | null }
   let workerCeiling = NaN
   try {
     // The pool is meant to stay warm across blocks (as in the sidecar); B's main thread is warm
@@ -166,12 +200,14 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
     for (let round = 0; round < rounds; round++) {
       await runB()
       const parState = await merkleStateFrom(w.genesis, common)
+      const c0 = cpuNow()
       const t0 = performance.now()
       const run = await executeParallel({ common, chain, env, state: parState, raws, executor, groups: input.groups, parentSnapshot })
       const ms = performance.now() - t0
       if (ms < parallelMs) {
         parallelMs = ms
         par = run
+        parCpu = cpuSince(c0)
       }
     }
     workerCeiling = await measureCeiling(executor, w.common, { env, raws, chain }, parentSnapshot)
@@ -201,6 +237,7 @@ export async function runExecBench(input: ExecBenchInput): Promise<PartitionRunF
     phases: { ...par.phases },
     workerCeiling,
     workers: executor.size,
+    cpu: { sequentialMs: seqCpu.process, sequentialMainMs: seqCpu.thread, parallelMs: parCpu.process, parallelMainMs: parCpu.thread },
   }
 }
 

@@ -59,6 +59,7 @@ export interface PartitionRunFigures {
   phases?: Record<string, number>
   workerCeiling?: number
   workers?: number
+  cpu?: { sequentialMs: number; sequentialMainMs: number | null; parallelMs: number; parallelMainMs: number | null }
 }
 
 export interface PartitionRunInput {

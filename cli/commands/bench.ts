@@ -176,6 +176,18 @@ function printTable(runs: PartitionRunFigures[]): void {
       const keys = Object.keys(ph[0]!.phases!)
       process.stdout.write(`\nparallel phases (ms)\n${formatTable(['workload', 'skew', ...keys], ph.map((r) => [r.workload, r.skew, ...keys.map((k) => r.phases![k])]))}\n`)
     }
+    const cpu = ex.filter((r) => r.cpu !== undefined)
+    if (cpu.length > 0) {
+      process.stdout.write(
+        `\nCPU of the counted runs (ms; process = every thread, main = this thread alone)\n${formatTable(
+          ['workload', 'skew', 'B process', 'B main', 'parallel process', 'parallel main', 'parallel other', 'CPU parallel / B'],
+          cpu.map((r) => {
+            const c = r.cpu!
+            return [r.workload, r.skew, c.sequentialMs, c.sequentialMainMs, c.parallelMs, c.parallelMainMs, c.parallelMainMs === null ? null : c.parallelMs - c.parallelMainMs, c.parallelMs / c.sequentialMs]
+          }),
+        )}\n`,
+      )
+    }
     process.stdout.write(`\nceiling x: the workers' own execution throughput running together vs one at a time (one contiguous package per worker, no committer): the most that running the block's execution on these workers can gain on this machine\n`)
     if (ex.some((r) => r.rootsMatch === false)) process.stdout.write('! ROOT MISMATCH between execution paths\n')
   }

@@ -30,6 +30,12 @@ describe('paradag bench --exec (the CLI, real workers)', () => {
     assert.ok(Math.abs((r.sequentialMs as number) / (r.parallelMs as number) - (r.speedupVsSequential as number)) < 1e-9)
     const phases = r.phases as Record<string, number>
     for (const k of ['prepareMs', 'predictMs', 'executeMs', 'commitMs', 'sealMs', 'totalMs']) assert.equal(typeof phases[k], 'number', k)
+    // CPU of the counted runs: this thread's share of the process's (Linux reports both).
+    const cpu = r.cpu as { sequentialMs: number; sequentialMainMs: number | null; parallelMs: number; parallelMainMs: number | null }
+    for (const [whole, main] of [[cpu.sequentialMs, cpu.sequentialMainMs], [cpu.parallelMs, cpu.parallelMainMs]] as const) {
+      assert.ok(Number.isFinite(whole) && whole > 0, `process CPU ${whole}`)
+      if (process.platform === 'linux') assert.ok(main !== null && main >= 0 && main <= whole + 20, `main CPU ${String(main)} of ${whole}`)
+    }
   })
 
   it('rejects a bad option with a usage error', async () => {
