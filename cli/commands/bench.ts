@@ -183,7 +183,8 @@ function printTable(runs: PartitionRunFigures[]): void {
           ['workload', 'skew', 'B process', 'B main', 'parallel process', 'parallel main', 'parallel other', 'CPU parallel / B'],
           cpu.map((r) => {
             const c = r.cpu!
-            return [r.workload, r.skew, c.sequentialMs, c.sequentialMainMs, c.parallelMs, c.parallelMainMs, c.parallelMainMs === null ? null : c.parallelMs - c.parallelMainMs, c.parallelMs / c.sequentialMs]
+            const ms = (v: number | null): number | null => (v === null ? null : Math.round(v))
+            return [r.workload, r.skew, ms(c.sequentialMs), ms(c.sequentialMainMs), ms(c.parallelMs), ms(c.parallelMainMs), c.parallelMainMs === null ? null : ms(c.parallelMs - c.parallelMainMs), c.parallelMs / c.sequentialMs]
           }),
         )}\n`,
       )
