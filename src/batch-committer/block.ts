@@ -9,9 +9,10 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { orderedTrieRoot as buildOrderedTrieRoot } from '../state/trie/batch-update.js'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { Bloom, encodeReceipt } from '@ethereumjs/vm'
+import { Bloom } from '@ethereumjs/vm'
 import type { Log } from '@ethereumjs/evm'
-import { KECCAK256_RLP, bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { KECCAK256_RLP, bigIntToBytes, bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { bloomOfLogs, encodeRlp } from '../common/index.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 
 /** The per-transaction facts a receipt is made of. */
@@ -30,37 +31,37 @@ export interface CommittedReceipt extends ReceiptInput {
 
 /** Computes cumulative gas and blooms in canonical order. */
 export function buildReceipts(inputs: readonly ReceiptInput[], common?: Common): CommittedReceipt[] {
+  const keccak = common?.customCrypto.keccak256 ?? keccak_256
   let cumulative = 0n
   return inputs.map((r) => {
     cumulative += r.gasUsed
-    return { ...r, cumulativeGasUsed: cumulative, bloom: logsBloom(r.logs, common).bitvector }
+    return { ...r, cumulativeGasUsed: cumulative, bloom: bloomOfLogs(r.logs, keccak) }
   })
 }
 
 /** Bloom of a list of logs (address and topics of each log). */
 export function logsBloom(logs: readonly Log[], common?: Common): Bloom {
-  const bloom = new Bloom(undefined, common)
-  for (const log of logs) {
-    bloom.add(log[0])
-    for (const t of log[1]) bloom.add(t)
-  }
-  return bloom
+  return new Bloom(bloomOfLogs(logs, common?.customCrypto.keccak256 ?? keccak_256), common)
 }
 
 /** The block bloom: OR of every receipt's bloom. */
-export function blockBloom(receipts: readonly CommittedReceipt[], common?: Common): Uint8Array {
-  const b = new Bloom(undefined, common)
-  for (const r of receipts) b.or(new Bloom(r.bloom, common))
-  return b.bitvector
+export function blockBloom(receipts: readonly CommittedReceipt[]): Uint8Array {
+  const out = new Uint8Array(256)
+  for (const r of receipts) for (let i = 0; i < 256; i++) out[i]! |= r.bloom[i]!
+  return out
 }
 
-/** EIP-2718 encoding of a receipt for the receipts trie. */
+/**
+ * EIP-2718 encoding of a receipt for the receipts trie: the bytes of ethereumjs' `encodeReceipt`
+ * (status 1 as 0x01 and 0 as empty, cumulative gas as `bigIntToBytes`, the bloom, the logs;
+ * the type byte first unless legacy), written in one buffer.
+ */
 export function encodeCommittedReceipt(r: CommittedReceipt): Uint8Array {
-  return encodeReceipt(
-    { status: r.status, cumulativeBlockGasUsed: r.cumulativeGasUsed, bitvector: r.bloom, logs: r.logs },
-    r.txType as Parameters<typeof encodeReceipt>[1],
-  )
+  return encodeRlp([r.status === 0 ? STATUS_FAILED : STATUS_OK, bigIntToBytes(r.cumulativeGasUsed), r.bloom, r.logs], r.txType === 0 ? undefined : r.txType)
 }
+
+const STATUS_OK = Uint8Array.of(1)
+const STATUS_FAILED = new Uint8Array(0)
 
 /** Root of an ordered trie keyed by rlp(index). */
 export async function orderedTrieRoot(values: readonly Uint8Array[], common?: Common): Promise<Uint8Array> {
@@ -157,7 +158,7 @@ export async function receiptRoots(inputs: readonly ReceiptInput[], common?: Com
   return {
     blooms: receipts.map((r) => r.bloom),
     receiptsRoot: await receiptsRoot(receipts, undefined, common),
-    logsBloom: blockBloom(receipts, common),
+    logsBloom: blockBloom(receipts),
   }
 }
 

@@ -5,9 +5,9 @@
  */
 import type { Log } from '@ethereumjs/evm'
 import { orderedTrieRoot as buildOrderedTrieRoot } from '../state/trie/batch-update.js'
-import { RLP } from '@ethereumjs/rlp'
 import { bigIntToUnpaddedBytes } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 } from '../crypto/keccak.js'
+import { bloomOfLogs, encodeRlp, type RlpItem } from '../common/index.js'
 import { DEPOSIT_TX_TYPE } from './constants.js'
 
 /** One transaction's receipt as committed in the block. */
@@ -25,44 +25,25 @@ export interface OpReceipt {
 
 /** 2048-bit logs bloom of a set of logs. */
 export function logsBloom(logs: Iterable<Log>, into: Uint8Array = new Uint8Array(256)): Uint8Array {
-  const add = (x: Uint8Array): void => {
-    const h = keccak_256(x)
-    for (let i = 0; i < 6; i += 2) {
-      const bit = (((h[i] as number) << 8) | (h[i + 1] as number)) & 2047
-      const idx = 255 - (bit >> 3)
-      into[idx] = (into[idx] as number) | (1 << (bit & 7))
-    }
-  }
-  for (const [address, topics] of logs) {
-    add(address)
-    for (const t of topics) add(t)
-  }
-  return into
+  return bloomOfLogs(logs, keccak256, into)
 }
 
 /** EIP-2718 receipt encoding as hashed into the receipts root. */
 export function encodeReceipt(r: OpReceipt): Uint8Array {
-  const fields: (Uint8Array | Uint8Array[] | (Uint8Array | Uint8Array[])[][])[] = [
-    r.status === 1 ? new Uint8Array([1]) : new Uint8Array(0),
-    bigIntToUnpaddedBytes(r.cumulativeGasUsed),
-    logsBloom(r.logs),
-    r.logs.map(([a, t, d]) => [a, t, d]),
-  ]
+  const fields: RlpItem[] = [r.status === 1 ? STATUS_OK : STATUS_FAILED, bigIntToUnpaddedBytes(r.cumulativeGasUsed), logsBloom(r.logs), r.logs.map(([a, t, d]) => [a, t, d])]
   if (r.type === DEPOSIT_TX_TYPE && r.depositNonce !== undefined) {
     fields.push(bigIntToUnpaddedBytes(r.depositNonce))
     if (r.depositReceiptVersion !== undefined) fields.push(bigIntToUnpaddedBytes(r.depositReceiptVersion))
   }
-  const body = RLP.encode(fields)
-  if (r.type === 0) return body
-  const out = new Uint8Array(body.length + 1)
-  out[0] = r.type
-  out.set(body, 1)
-  return out
+  return encodeRlp(fields, r.type === 0 ? undefined : r.type)
 }
+
+const STATUS_OK = Uint8Array.of(1)
+const STATUS_FAILED = new Uint8Array(0)
 
 /** Root of the ordered trie rlp(index) -> value. */
 export async function orderedTrieRoot(values: readonly Uint8Array[]): Promise<Uint8Array> {
-  return buildOrderedTrieRoot(values, keccak_256)
+  return buildOrderedTrieRoot(values, keccak256)
 }
 
 /** Receipts root of the block. */

@@ -161,7 +161,7 @@ export async function finishBlock(args: {
     receipts = buildReceipts(inputs, common)
     rRoot = await computeReceiptsRoot(receipts, undefined, common)
     tRoot = await computeTransactionsRoot(included.map((i) => i.tx), common, raws)
-    bloom = blockBloom(receipts, common)
+    bloom = blockBloom(receipts)
   }
   const gasUsed = receipts.length === 0 ? 0n : receipts[receipts.length - 1]!.cumulativeGasUsed
   const { hash } = buildHeader(
