@@ -3,7 +3,7 @@
  * computed first, then every item is written in place. `@ethereumjs/rlp` builds each item and
  * each list as its own array and concatenates them at every level, which made receipt
  * encoding about 16 µs per ERC-20 receipt (now about 2 µs). Same bytes (property-tested against
- * `@ethereumjs/rlp`). Trie nodes have their own writer (`state/trie/batch-update.ts`).
+ * `@ethereumjs/rlp`). Trie nodes have their own writer on these helpers (`state/trie/batch-update.ts`).
  */
 
 /** A byte string or a list of such items. */
@@ -15,23 +15,14 @@ function lengthOfLength(len: number): number {
   return n
 }
 
-const headerLength = (payload: number): number => (payload <= 55 ? 1 : 1 + lengthOfLength(payload))
+/** Length of the header of an RLP string or list whose payload is `payload` bytes. */
+export const rlpHeaderLength = (payload: number): number => (payload <= 55 ? 1 : 1 + lengthOfLength(payload))
 
-/** Encoded length of `item`; list payload lengths are recorded in `payloads` in visit order. */
-function measure(item: RlpItem, payloads: number[]): number {
-  if (item instanceof Uint8Array) {
-    if (item.length === 1 && item[0]! < 0x80) return 1
-    return headerLength(item.length) + item.length
-  }
-  const slot = payloads.length
-  payloads.push(0)
-  let payload = 0
-  for (const x of item) payload += measure(x, payloads)
-  payloads[slot] = payload
-  return headerLength(payload) + payload
-}
+/** Length of the RLP encoding of a byte string of `len` bytes whose first byte is `first`. */
+export const rlpStringLength = (len: number, first: number): number => (len === 1 && first < 0x80 ? 1 : rlpHeaderLength(len) + len)
 
-function writeHeader(out: Uint8Array, o: number, len: number, short: number): number {
+/** Writes a length header (`short` is 0x80 for strings, 0xc0 for lists) at `o`; returns the next offset. */
+export function writeRlpHeader(out: Uint8Array, o: number, len: number, short: number): number {
   if (len <= 55) {
     out[o] = short + len
     return o + 1
@@ -42,18 +33,32 @@ function writeHeader(out: Uint8Array, o: number, len: number, short: number): nu
   return o + 1 + ll
 }
 
+/** Writes the RLP of byte string `s` at `o`; returns the next offset. */
+export function writeRlpString(out: Uint8Array, o: number, s: Uint8Array): number {
+  if (s.length === 1 && s[0]! < 0x80) {
+    out[o] = s[0]!
+    return o + 1
+  }
+  o = writeRlpHeader(out, o, s.length, 0x80)
+  out.set(s, o)
+  return o + s.length
+}
+
+/** Encoded length of `item`; list payload lengths are recorded in `payloads` in visit order. */
+function measure(item: RlpItem, payloads: number[]): number {
+  if (item instanceof Uint8Array) return rlpStringLength(item.length, item[0] ?? 0)
+  const slot = payloads.length
+  payloads.push(0)
+  let payload = 0
+  for (const x of item) payload += measure(x, payloads)
+  payloads[slot] = payload
+  return rlpHeaderLength(payload) + payload
+}
+
 /** Writes `item` at `o` (list payload lengths taken from `payloads` in the order `measure` recorded them). */
 function write(item: RlpItem, out: Uint8Array, o: number, payloads: number[], next: { i: number }): number {
-  if (item instanceof Uint8Array) {
-    if (item.length === 1 && item[0]! < 0x80) {
-      out[o] = item[0]!
-      return o + 1
-    }
-    o = writeHeader(out, o, item.length, 0x80)
-    out.set(item, o)
-    return o + item.length
-  }
-  o = writeHeader(out, o, payloads[next.i++]!, 0xc0)
+  if (item instanceof Uint8Array) return writeRlpString(out, o, item)
+  o = writeRlpHeader(out, o, payloads[next.i++]!, 0xc0)
   for (const x of item) o = write(x, out, o, payloads, next)
   return o
 }

@@ -18,6 +18,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToUnprefixedHex } from '@ethereumjs/util'
 import { StateError } from '../errors.js'
+import { rlpHeaderLength, rlpStringLength, writeRlpHeader, writeRlpString } from '../../common/rlp.js'
 
 /** An unresolved child: its hash (`n` memoizes the decoded node for readers). */
 export type HashRef = { k: 'h'; h: Uint8Array; n?: Node }
@@ -194,40 +195,6 @@ function withPrefix(prefix: Uint8Array, n: Node): Node {
 // every list as its own array and concatenated them, once for each enclosing node: on the 10k
 // ERC-20 block that was 0.45-0.9 s of the state root and 0.4 GB of garbage.
 
-/** Length of the RLP encoding of a byte string of `len` bytes whose first byte is `first`. */
-function stringLength(len: number, first: number): number {
-  if (len === 1 && first < 0x80) return 1
-  return len <= 55 ? 1 + len : 1 + lengthOfLength(len) + len
-}
-
-function lengthOfLength(len: number): number {
-  let n = 0
-  for (let x = len; x > 0; x = Math.floor(x / 256)) n++
-  return n
-}
-
-/** Writes a length header (`short` is 0x80 for strings, 0xc0 for lists); returns the new offset. */
-function writeHeader(out: Uint8Array, o: number, len: number, short: number): number {
-  if (len <= 55) {
-    out[o] = short + len
-    return o + 1
-  }
-  const ll = lengthOfLength(len)
-  out[o] = short + 55 + ll
-  for (let i = ll; i > 0; i--, len = Math.floor(len / 256)) out[o + i] = len & 0xff
-  return o + 1 + ll
-}
-
-function writeString(out: Uint8Array, o: number, s: Uint8Array): number {
-  if (s.length === 1 && s[0]! < 0x80) {
-    out[o] = s[0]!
-    return o + 1
-  }
-  o = writeHeader(out, o, s.length, 0x80)
-  out.set(s, o)
-  return o + s.length
-}
-
 /** Encoded length of a child reference as a list item: a hash is a string, an embedded node its own RLP. */
 const refLength = (ref: Uint8Array | null): number => (ref === null ? 1 : ref.length === 32 ? 33 : ref.length)
 
@@ -247,13 +214,13 @@ function writeRef(out: Uint8Array, o: number, ref: Uint8Array | null): number {
 
 /** RLP of a two-item node: a hex-prefix path and either a value (leaf) or a child reference. */
 function shortNodeRlp(path: Uint8Array, second: Uint8Array, secondIsRef: boolean): Uint8Array {
-  const second_ = secondIsRef ? refLength(second) : stringLength(second.length, second[0] ?? 0)
-  const payload = stringLength(path.length, path[0]!) + second_
-  const out = new Uint8Array(payload + (payload <= 55 ? 1 : 1 + lengthOfLength(payload)))
-  let o = writeHeader(out, 0, payload, 0xc0)
-  o = writeString(out, o, path)
+  const second_ = secondIsRef ? refLength(second) : rlpStringLength(second.length, second[0] ?? 0)
+  const payload = rlpStringLength(path.length, path[0]!) + second_
+  const out = new Uint8Array(payload + rlpHeaderLength(payload))
+  let o = writeRlpHeader(out, 0, payload, 0xc0)
+  o = writeRlpString(out, o, path)
   if (secondIsRef) writeRef(out, o, second)
-  else writeString(out, o, second)
+  else writeRlpString(out, o, second)
   return out
 }
 
@@ -261,8 +228,8 @@ function shortNodeRlp(path: Uint8Array, second: Uint8Array, secondIsRef: boolean
 function branchRlp(refs: readonly (Uint8Array | null)[]): Uint8Array {
   let payload = 1
   for (let i = 0; i < 16; i++) payload += refLength(refs[i]!)
-  const out = new Uint8Array(payload + (payload <= 55 ? 1 : 1 + lengthOfLength(payload)))
-  let o = writeHeader(out, 0, payload, 0xc0)
+  const out = new Uint8Array(payload + rlpHeaderLength(payload))
+  let o = writeRlpHeader(out, 0, payload, 0xc0)
   for (let i = 0; i < 16; i++) o = writeRef(out, o, refs[i]!)
   out[o] = 0x80
   return out
