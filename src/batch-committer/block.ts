@@ -9,7 +9,6 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { orderedTrieRoot as buildOrderedTrieRoot } from '../state/trie/batch-update.js'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { Bloom } from '@ethereumjs/vm'
 import type { Log } from '@ethereumjs/evm'
 import { KECCAK256_RLP, bigIntToBytes, bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { bloomOfLogs, encodeRlp } from '../common/index.js'
@@ -37,11 +36,6 @@ export function buildReceipts(inputs: readonly ReceiptInput[], common?: Common):
     cumulative += r.gasUsed
     return { ...r, cumulativeGasUsed: cumulative, bloom: bloomOfLogs(r.logs, keccak) }
   })
-}
-
-/** Bloom of a list of logs (address and topics of each log). */
-export function logsBloom(logs: readonly Log[], common?: Common): Bloom {
-  return new Bloom(bloomOfLogs(logs, common?.customCrypto.keccak256 ?? keccak_256), common)
 }
 
 /** The block bloom: OR of every receipt's bloom. */

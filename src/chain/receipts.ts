@@ -30,7 +30,7 @@ export function logsBloom(logs: Iterable<Log>, into: Uint8Array = new Uint8Array
 
 /** EIP-2718 receipt encoding as hashed into the receipts root. */
 export function encodeReceipt(r: OpReceipt): Uint8Array {
-  const fields: RlpItem[] = [r.status === 1 ? STATUS_OK : STATUS_FAILED, bigIntToUnpaddedBytes(r.cumulativeGasUsed), logsBloom(r.logs), r.logs.map(([a, t, d]) => [a, t, d])]
+  const fields: RlpItem[] = [r.status === 1 ? STATUS_OK : STATUS_FAILED, bigIntToUnpaddedBytes(r.cumulativeGasUsed), logsBloom(r.logs), r.logs]
   if (r.type === DEPOSIT_TX_TYPE && r.depositNonce !== undefined) {
     fields.push(bigIntToUnpaddedBytes(r.depositNonce))
     if (r.depositReceiptVersion !== undefined) fields.push(bigIntToUnpaddedBytes(r.depositReceiptVersion))

@@ -3,6 +3,6 @@ export type { ErrorDetails, ParadagErrorOptions, SerializedError } from './error
 export { createLogger, silentLogger } from './logger.js'
 export type { Logger } from './logger.js'
 export { toHex, fromHex, bigToHex, u256Bytes } from './bytes.js'
-export { encodeRlp, rlpHeaderLength, rlpStringLength, writeRlpHeader, writeRlpString } from './rlp.js'
+export { encodeRlp } from './rlp.js'
 export type { RlpItem } from './rlp.js'
 export { bloomOfLogs } from './bloom.js'
