@@ -34,6 +34,7 @@ import {
   traceTransaction,
   writeSetFromJson,
   type AccessSet,
+  type AccessSetJson,
   type BalTxInput,
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
@@ -455,16 +456,22 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
   return plan
 }
 
-/** A stand-in result for a transaction predicted without running it (never committed as is). */
+/**
+ * A stand-in result for a transaction predicted without running it (never committed as is). Its
+ * JSON access set is built only when read (the planner keeps the access set itself): an own
+ * enumerable getter, so JSON and structured clones still carry it.
+ */
 function placeholderResult(index: number, a: AccessSet): TxResult {
-  return {
+  const r = {
     index,
     status: 'excluded',
     exclusion: { code: 'NOT_EXECUTED', reason: 'predicted without execution' },
-    access: accessSetToJson(a),
     writes: { accounts: {}, credits: {} },
     misses: [],
-  }
+  } as Omit<TxResult, 'access'> as TxResult
+  let json: AccessSetJson | undefined
+  Object.defineProperty(r, 'access', { enumerable: true, configurable: true, get: () => (json ??= accessSetToJson(a)) })
+  return r
 }
 
 const envBlocks = new WeakMap<object, ReturnType<typeof createEnvBlock>>()

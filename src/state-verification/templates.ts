@@ -126,18 +126,6 @@ function mapSlot(key: string, base: Uint8Array): Uint8Array {
   return keccak_256(buf)
 }
 
-function slotOf(r: SlotRule, w: TxWords): string | undefined {
-  if (r.k === 'word') return wordOf(r.w, w)
-  if (r.k === 'map') {
-    const key = wordOf(r.key, w)
-    return key === undefined ? undefined : hex(mapSlot(key, baseWord(r.base)))
-  }
-  const outer = wordOf(r.outer, w)
-  const inner = wordOf(r.inner, w)
-  if (outer === undefined || inner === undefined) return undefined
-  return hex(mapSlot(inner, mapSlot(outer, baseWord(r.base))))
-}
-
 function candidates(w: TxWords): Source[] {
   return [{ k: 'sender' }, { k: 'to' }, ...w.args.map((_, i): Source => ({ k: 'arg', i })), ...w.al.map((_, i): Source => ({ k: 'al', i }))]
 }
@@ -262,27 +250,167 @@ function structureOf(t: AccessTemplate): string {
   return `${keys.join(';')}|${t.credits.map(src).sort().join(',')}`
 }
 
+/**
+ * A template compiled for prediction: every source is a small integer (sender 0, `to` 1,
+ * calldata words from 2, access-list addresses from ARG_END, constants from CONST_BASE), and
+ * constants are decoded to bytes once, so predicting a call reads its words as bytes and builds
+ * one hex string per key.
+ */
+interface CompiledTemplate {
+  keys: { kind: KeyRule['kind']; addr: number; slot?: { k: 'word'; w: number } | { k: 'map'; key: number; base: number } | { k: 'map2'; outer: number; inner: number; base: number }; read: boolean; write: boolean }[]
+  credits: number[]
+  consts: Uint8Array[]
+}
+
+const ARG_END = 2 + MAX_ARGS
+const CONST_BASE = ARG_END + MAX_AL
+const compiledTemplates = new WeakMap<AccessTemplate, CompiledTemplate>()
+
+function compile(t: AccessTemplate): CompiledTemplate {
+  let c = compiledTemplates.get(t)
+  if (c !== undefined) return c
+  const consts: Uint8Array[] = []
+  const src = (x: Source): number => {
+    switch (x.k) {
+      case 'sender':
+        return 0
+      case 'to':
+        return 1
+      case 'arg':
+        return 2 + x.i
+      case 'al':
+        return ARG_END + x.i
+      case 'const':
+        consts.push(hexBytes(x.v))
+        return CONST_BASE + consts.length - 1
+    }
+  }
+  const keys = t.keys.map((r) => {
+    const addr = src(r.addr)
+    const sr = r.slot
+    const slot = sr === undefined ? undefined : sr.k === 'word' ? { k: 'word' as const, w: src(sr.w) } : sr.k === 'map' ? { k: 'map' as const, key: src(sr.key), base: sr.base } : { k: 'map2' as const, outer: src(sr.outer), inner: src(sr.inner), base: sr.base }
+    return { kind: r.kind, addr, ...(slot !== undefined ? { slot } : {}), read: r.read, write: r.write }
+  })
+  c = { keys, credits: t.credits.map(src), consts }
+  compiledTemplates.set(t, c)
+  return c
+}
+
+/** A call's words as bytes, each looked up once per prediction. */
+class CallWords {
+  private readonly words: (Uint8Array | null | undefined)[] = []
+  private readonly addrs: (string | null | undefined)[] = []
+  constructor(
+    private readonly tx: TypedTransaction,
+    private readonly sender: string,
+    private readonly consts: Uint8Array[],
+  ) {}
+
+  /** The 32-byte word of source `s` (undefined when the call has no such word). */
+  word(s: number): Uint8Array | undefined {
+    let w = this.words[s]
+    if (w === undefined) {
+      w = this.compute(s) ?? null
+      this.words[s] = w
+    }
+    return w ?? undefined
+  }
+
+  private compute(s: number): Uint8Array | undefined {
+    if (s >= CONST_BASE) return this.consts[s - CONST_BASE]
+    if (s >= 2 && s < ARG_END) {
+      const off = 4 + 32 * (s - 2)
+      const data = this.tx.data
+      return off + 32 <= data.length ? data.subarray(off, off + 32) : undefined
+    }
+    let a: Uint8Array | undefined
+    if (s === 0) a = hexBytes(this.sender)
+    else if (s === 1) a = this.tx.to?.bytes
+    else {
+      const list = (this.tx as { accessList?: unknown }).accessList
+      const item = Array.isArray(list) ? (list[s - ARG_END] as [Uint8Array, Uint8Array[]] | undefined) : undefined
+      a = item?.[0]
+    }
+    if (a === undefined) return undefined
+    const w = new Uint8Array(32)
+    w.set(a, 32 - a.length)
+    return w
+  }
+
+  /** The address (0x-hex) source `s` names: its word with 12 leading zero bytes. */
+  addr(s: number): string | undefined {
+    let a = this.addrs[s]
+    if (a === undefined) {
+      if (s === 0) a = this.sender
+      else {
+        const w = this.word(s)
+        a = w === undefined || !zeroPrefix(w) ? null : hex(w, 12, 20)
+      }
+      this.addrs[s] = a
+    }
+    return a ?? undefined
+  }
+}
+
+function zeroPrefix(w: Uint8Array): boolean {
+  for (let i = 0; i < 12; i++) if (w[i] !== 0) return false
+  return true
+}
+
+/** Reused input of the mapping-slot hash (one thread, synchronous use). */
+const slotInput = new Uint8Array(64)
+
+/** keccak(key . slot) where `base` is either a small slot number or a 32-byte word. */
+function mapSlotOf(key: Uint8Array, base: number | Uint8Array): Uint8Array {
+  slotInput.set(key, 0)
+  if (typeof base === 'number') {
+    slotInput.fill(0, 32)
+    slotInput[63] = base
+  } else slotInput.set(base, 32)
+  return keccak_256(slotInput)
+}
+
 /** Predicts a transaction's access set from a template (undefined when it does not apply). */
 export function applyTemplate(t: AccessTemplate, tx: TypedTransaction, senderHex?: string): AccessSet | undefined {
-  const w = wordsOf(tx, senderHex)
-  if (w === undefined) return undefined
+  if (tx.to === undefined) return undefined
+  let sender = senderHex
+  if (sender === undefined) {
+    try {
+      sender = tx.getSenderAddress().toString()
+    } catch {
+      return undefined
+    }
+  }
+  const c = compile(t)
+  const w = new CallWords(tx, sender, c.consts)
   const reads = new Set<string>()
   const writes = new Set<string>()
-  for (const r of t.keys) {
-    const addr = addrOf(r.addr, w)
+  for (const r of c.keys) {
+    const addr = w.addr(r.addr)
     if (addr === undefined) return undefined
-    let key = `${r.kind}:${addr}`
+    let key: string
     if (r.kind === 's') {
-      const slot = r.slot === undefined ? undefined : slotOf(r.slot, w)
+      const sr = r.slot
+      let slot: Uint8Array | undefined
+      if (sr === undefined) return undefined
+      if (sr.k === 'word') slot = w.word(sr.w)
+      else if (sr.k === 'map') {
+        const k = w.word(sr.key)
+        slot = k === undefined ? undefined : mapSlotOf(k, sr.base)
+      } else {
+        const outer = w.word(sr.outer)
+        const inner = w.word(sr.inner)
+        slot = outer === undefined || inner === undefined ? undefined : mapSlotOf(inner, mapSlotOf(outer, sr.base))
+      }
       if (slot === undefined) return undefined
-      key = `s:${addr}:${slot}`
-    }
+      key = `s:${addr}:${hex(slot)}`
+    } else key = `${r.kind}:${addr}`
     if (r.read) reads.add(key)
     if (r.write) writes.add(key)
   }
   const credits = new Map<string, bigint>()
-  for (const c of t.credits) {
-    const a = addrOf(c, w)
+  for (const s of c.credits) {
+    const a = w.addr(s)
     if (a === undefined) return undefined
     credits.set(a, 1n)
   }

@@ -55,6 +55,25 @@ describe('planning does not depend on the parent state backend', () => {
     const strip = (p: typeof a): unknown => p.packages.map((x) => ({ ...x, slice: Object.keys(x.slice).sort() }))
     assert.deepEqual(strip(a), strip(b))
   })
+
+  it('a transaction predicted without running it carries its predicted access set through JSON and structured clones', async () => {
+    const { planBlock } = await import('../../src/pipeline/index.js')
+    const { accessSetToJson, TemplateStore } = await import('../../src/state-verification/index.js')
+    const w = await generateErc20({ txs: 80, accounts: 30, seed: 9 })
+    const { env, raws, chain } = workloadBlockInput(w)
+    const templates = new TemplateStore()
+    const plan = await planBlock({ common: w.common, chain, env, raws, executor: createInProcessExecutor(), groups: 2, forceParallel: true, sliceMode: 'full', templates, state: await merkleFrom(w.genesis, w.common) })
+    const cheap = plan.predictions.filter((r) => r.exclusion?.code === 'NOT_EXECUTED')
+    assert.ok(cheap.length > 40, `most transfers are predicted by their template (${cheap.length})`)
+    for (const r of cheap.slice(0, 10)) {
+      const p = plan.txs.findIndex((t) => t.index === r.index)
+      const predicted = templates.predict(plan.txs[p]!.tx, plan.txs[p]!.sender.toString())
+      assert.ok(predicted !== undefined && predicted.writes.size > 0)
+      const want = accessSetToJson(predicted)
+      assert.deepEqual(JSON.parse(JSON.stringify(r)).access, want)
+      assert.deepEqual(structuredClone(r).access, want)
+    }
+  })
 })
 
 describe('adaptive fallback', () => {

@@ -1,10 +1,14 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { createFeeMarket1559Tx, createLegacyTx } from '@ethereumjs/tx'
+import { createFastCommon } from '../../src/crypto/index.js'
+import { referenceApplyTemplate } from './templates-reference.js'
 import { createVM } from '@ethereumjs/vm'
 import { bytesToHex } from '@ethereumjs/util'
 import { createEnvBlock } from '../../src/chain/index.js'
 import { MapStateManager } from '../../src/state/index.js'
-import { TemplateStore, TracingStateManager, applyTemplate, learnTemplate, shapeOf, traceTransaction, type AccessSet } from '../../src/state-verification/index.js'
+import { TemplateStore, TracingStateManager, applyTemplate, learnTemplate, shapeOf, traceTransaction, type AccessSet, type AccessTemplate, type TemplateSource } from '../../src/state-verification/index.js'
 import { generateErc20, generateUniswap, workloadBlockInput, type Workload } from '../../src/workloads/index.js'
 import { buildDag, compactFromAccessSets, toGraphologyBare } from '../../src/dag/index.js'
 import { componentsGraphology, componentsUnionFind } from '../../src/partition/index.js'
@@ -117,5 +121,68 @@ describe('access templates', () => {
     assert.ok(a.count > 1)
     assert.equal(a.count, b.count)
     assert.deepEqual([...a.componentOf], [...b.componentOf])
+  })
+})
+
+describe('applyTemplate (compiled to byte reads)', () => {
+  const common = createFastCommon()
+  const hexOf = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`
+  const address = fc.uint8Array({ minLength: 20, maxLength: 20 })
+  // Words as calldata holds them: addresses (12 zero bytes first), small numbers, anything.
+  const word = fc.oneof(
+    address.map((a) => new Uint8Array([...new Uint8Array(12), ...a])),
+    // almost an address: one non-zero byte among the twelve leading ones
+    fc.tuple(address, fc.integer({ min: 0, max: 11 }), fc.integer({ min: 1, max: 255 })).map(([a, i, b]) => { const w = new Uint8Array([...new Uint8Array(12), ...a]); w[i] = b; return w }),
+    fc.integer({ min: 0, max: 1000 }).map((n) => { const w = new Uint8Array(32); w[31] = n & 0xff; w[30] = n >> 8; return w }),
+    fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  )
+  const source: fc.Arbitrary<TemplateSource> = fc.oneof(
+    fc.constant({ k: 'sender' as const }),
+    fc.constant({ k: 'to' as const }),
+    fc.integer({ min: 0, max: 7 }).map((i) => ({ k: 'arg' as const, i })),
+    fc.integer({ min: 0, max: 3 }).map((i) => ({ k: 'al' as const, i })),
+    word.map((w) => ({ k: 'const' as const, v: hexOf(w) })),
+  )
+  const base = fc.integer({ min: 0, max: 15 })
+  const slot = fc.oneof(
+    source.map((w) => ({ k: 'word' as const, w })),
+    fc.record({ k: fc.constant('map' as const), key: source, base }),
+    fc.record({ k: fc.constant('map2' as const), outer: source, inner: source, base }),
+  )
+  const rule = fc.oneof(
+    fc.record({ kind: fc.constantFrom('b' as const, 'n' as const, 'c' as const), addr: source, read: fc.boolean(), write: fc.boolean() }),
+    fc.record({ kind: fc.constant('s' as const), addr: source, slot, read: fc.boolean(), write: fc.boolean() }),
+  )
+  const template: fc.Arbitrary<AccessTemplate> = fc.record({ keys: fc.array(rule, { maxLength: 8 }), credits: fc.array(source, { maxLength: 3 }) })
+  const call = fc.record({
+    legacy: fc.boolean(),
+    create: fc.boolean(),
+    to: address,
+    selector: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+    args: fc.array(word, { maxLength: 10 }),
+    tail: fc.uint8Array({ maxLength: 40 }),
+    al: fc.array(address, { maxLength: 6 }),
+    sender: address,
+  })
+
+  it('predicts exactly what the string-based reference predicts, for any template and call', () => {
+    fc.assert(
+      fc.property(template, call, (t, c) => {
+        const data = new Uint8Array([...c.selector, ...c.args.flatMap((w) => [...w]), ...c.tail])
+        const to = c.create ? {} : { to: hexOf(c.to) as `0x${string}` }
+        const tx = c.legacy
+          ? createLegacyTx({ ...to, data, gasLimit: 100_000n, gasPrice: 1n }, { common })
+          : createFeeMarket1559Tx({ ...to, data, gasLimit: 100_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, accessList: c.al.map((a): [Uint8Array, Uint8Array[]] => [a, []]) }, { common })
+        const sender = hexOf(c.sender)
+        const got = applyTemplate(t, tx, sender)
+        const want = referenceApplyTemplate(t, tx, sender)
+        if (want === undefined) return assert.equal(got, undefined)
+        assert.ok(got !== undefined)
+        assert.deepEqual(sorted(got.reads), sorted(want.reads))
+        assert.deepEqual(sorted(got.writes), sorted(want.writes))
+        assert.deepEqual([...got.credits].sort(), [...want.credits].sort())
+      }),
+      { numRuns: 400 },
+    )
   })
 })
