@@ -3,12 +3,13 @@
  * handler a `StateReader` whose reads are answered by the main thread.
  */
 import { parentPort } from 'node:worker_threads'
+import { deserialize } from 'node:v8'
 import { deserializeError, serializeError, type SerializedError } from '../common/errors.js'
 import type { AccountState, StateReader } from '../state/index.js'
 
 type ToWorker =
   | { type: 'task'; id: number; task: unknown }
-  | { type: 'parent'; parentId: string; spec: unknown }
+  | { type: 'parent'; parentId: string; shared: SharedArrayBuffer }
   | { type: 'fetch-reply'; fetchId: number; value?: unknown; error?: SerializedError }
 
 /**
@@ -46,7 +47,7 @@ export function serveTasks(
       return
     }
     if (m.type === 'parent') {
-      onParent?.(m.parentId, m.spec)
+      onParent?.(m.parentId, deserialize(new Uint8Array(m.shared)))
       return
     }
     // Tasks run one at a time in arrival order: the pool may send a worker its next task before
