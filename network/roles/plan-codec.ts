@@ -69,7 +69,7 @@ export function planFromJson(json: Json, common: Common): BlockPlan {
     txs = j.txs.map((t) => {
       const raw = hexToBytes(t.raw as `0x${string}`)
       const tx = createTxFromRLP(raw, { common })
-      return { index: t.index, raw, tx, sender: tx.getSenderAddress() }
+      return { index: t.index, raw, tx, fields: tx, sender: tx.getSenderAddress() }
     })
   } catch (cause) {
     throw new WireError('NETWORK_MALFORMED', 'plan carries an undecodable transaction', { cause })

@@ -33,7 +33,7 @@ import { fastCustomCrypto } from '../crypto/index.js'
 import { ancestorHeadersOf, l1InfoToJson, type GroupResult, type OpChainSpec } from '../group-exec/index.js'
 import { WitnessBlockHashes, createWitnessStateManager, stateManagerReader } from '../state/index.js'
 import { commitBlock, planBlock, type ParallelReport, type PipelineExecutor } from './parallel.js'
-import type { BlockOutcome } from './sequential.js'
+import { withTxOf, type BlockOutcome } from './sequential.js'
 
 export interface OpParallelOptions {
   rollupConfig: Record<string, unknown>
@@ -152,7 +152,7 @@ export async function executeOpBlockParallel(opts: OpParallelOptions): Promise<O
       for (const inc of included) {
         cum += inc.receipt.gasUsed
         const raw = rest[inc.index]!
-        receipts.push({ type: inc.tx.type, status: inc.receipt.status, cumulativeGasUsed: cum, logs: inc.receipt.logs, depositNonce: undefined, depositReceiptVersion: undefined })
+        receipts.push({ type: inc.receipt.txType, status: inc.receipt.status, cumulativeGasUsed: cum, logs: inc.receipt.logs, depositNonce: undefined, depositReceiptVersion: undefined })
         results.push({ daFootprint: daFootprint(info, ctx.forks, raw) } as OpTxResult)
       }
       await state.commit()
@@ -163,7 +163,7 @@ export async function executeOpBlockParallel(opts: OpParallelOptions): Promise<O
       sealed = await sealOpBlock(ctx, { stateRoot, messagePasserStorageRoot, receipts, results })
       const committed = buildReceipts(included.map((i) => i.receipt), common)
       return {
-        included: included.map((i, n) => ({ index: i.index, tx: i.tx, receipt: committed[n]! })),
+        included: included.map((i, n) => withTxOf({ index: i.index, receipt: committed[n]! }, i)),
         excluded,
         gasUsed: sealed.gasUsed,
         stateRoot: sealed.stateRoot,

@@ -36,13 +36,14 @@ import {
   type AccessSet,
   type AccessSetJson,
   type BalTxInput,
+  type TxFields,
 } from '../state-verification/index.js'
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
 import { toHex } from '../common/index.js'
 import { choosePartition, type CutSenderChains, type PartitionChoice } from './sender-chains.js'
 import { BODY_ON_WORKERS_FROM, CUT_SENDER_CHAINS_BELOW, CUT_SENDER_CHAINS_MARGIN, DEFAULT_PARTS, KEYED_EXAMPLES_ON_WORKERS_FROM, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
-import { decodeTransactions, prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
-import { finishBlock, runInOrder, type BlockOutcome } from './sequential.js'
+import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
+import { finishBlock, runInOrder, withTxOf, type BlockOutcome } from './sequential.js'
 
 type ReplicaOptions = ExecuteOptions & { parentId?: string }
 
@@ -155,7 +156,7 @@ export function toPackage(id: string, round: number, group: number, plan: Pick<B
     env: envToJson(plan.env),
     // Node's hex encoder gives flat strings: cheaper to build, and to clone into a worker (a
     // string built piecewise is flattened there first).
-    txs: list.map((p) => ({ index: p.index, raw: toHex(p.raw), senderPubKey: toHex(p.tx.getSenderPublicKey()), ...(assumeNonce?.has(p.index) === true ? { assumeNonce: true as const } : {}) })),
+    txs: list.map((p) => ({ index: p.index, raw: toHex(p.raw), senderPubKey: toHex(p.senderPubKey ?? p.tx.getSenderPublicKey()), ...(assumeNonce?.has(p.index) === true ? { assumeNonce: true as const } : {}) })),
     slice,
     feeRecipients: plan.feeRecipients,
   }
@@ -182,8 +183,9 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
   // Sender recovery (most of this phase) runs on the workers when the executor offers it.
   const recover = (executor as { recoverSenders?: WorkerExecutor['recoverSenders'] }).recoverSenders
   const recovering = recover !== undefined && opts.raws.length >= RECOVER_ON_WORKERS_FROM ? recover.call(executor, opts.chain, envToJson(env), opts.raws) : undefined
-  const decoded = recovering !== undefined ? decodeTransactions(opts.raws, common) : undefined
-  const prepared = prepareTransactions(opts.raws, common, await recovering, decoded)
+  // With signers recovered there, this thread reads only the fields it needs of each transaction
+  // (the workers decoded them fully); ethereumjs decodes one here when something runs it.
+  const prepared = prepareTransactions(opts.raws, common, await recovering)
   const txs = prepared.txs.filter((t): t is PreparedTx => t !== null)
   phases.prepareMs = now() - t0
   const plan: BlockPlan = {
@@ -277,7 +279,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     // traced examples per call shape; everything else is traced.
     const templates = opts.templates === false ? undefined : (opts.templates ?? new TemplateStore())
     const cheap = async (p: number): Promise<boolean> => {
-      const tx = txs[p]!.tx
+      const tx = txs[p]!.fields
       const a = templates?.predict(tx, txs[p]!.sender.toString()) ?? (opts.staticTransfers === false ? undefined : await predictTransferStatic(tx, { parent: state, block: createEnvBlockFor(plan), feeRecipients }))
       if (a === undefined) return false
       predictions[p] = placeholderResult(txs[p]!.index, a)
@@ -288,7 +290,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     // Access sets of cheap predictions as built (traced ones are parsed from their results once).
     const predictedAccess: (AccessSet | undefined)[] = new Array(txs.length)
     const accessOf = (p: number): AccessSet => (predictedAccess[p] ??= accessSetFromJson(predictions[p]!.access))
-    const gasOf = (r: TxResult, p: number): number => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.tx.gasLimit))
+    const gasOf = (r: TxResult, p: number): number => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.fields.gasLimit))
     const senders = txs.map((t) => t.sender.toString())
     const choose = (acc: AccessSet[], gas: number[], positions: number[]): PartitionChoice =>
       choosePartition(acc, gas, positions.map((p) => senders[p]!), groupsWanted, {
@@ -328,8 +330,8 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       for (let p = 0; p < prefixEnd; p++) {
         const known = predictions[p] !== undefined || (predictNow && (await cheap(p)))
         allKnown &&= known
-        acc.push(known ? accessOf(p) : certainAccess(txs[p]!.tx, senders[p]!, envBlock))
-        gas.push(known ? gasOf(predictions[p]!, p) : Number(txs[p]!.tx.gasLimit))
+        acc.push(known ? accessOf(p) : certainAccess(txs[p]!.fields, senders[p]!, envBlock))
+        gas.push(known ? gasOf(predictions[p]!, p) : Number(txs[p]!.fields.gasLimit))
         positions.push(p)
       }
       const ideal = choose(acc, gas, positions).effective
@@ -348,7 +350,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       const examples: number[] = []
       const perShape = new Map<string, number>()
       for (const p of pending) {
-        const shape = shapeOf(txs[p]!.tx)
+        const shape = shapeOf(txs[p]!.fields)
         if (shape === undefined || !templates.wants(shape)) continue
         const n = perShape.get(shape) ?? 0
         if (n < TEMPLATE_EXAMPLES) {
@@ -359,10 +361,10 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       // Learning pays only when a shape repeats beyond its examples.
       const counts = new Map<string, number>()
       for (const p of pending) {
-        const shape = shapeOf(txs[p]!.tx)
+        const shape = shapeOf(txs[p]!.fields)
         if (shape !== undefined) counts.set(shape, (counts.get(shape) ?? 0) + 1)
       }
-      const worth = examples.filter((p) => (counts.get(shapeOf(txs[p]!.tx)!) ?? 0) > TEMPLATE_EXAMPLES)
+      const worth = examples.filter((p) => (counts.get(shapeOf(txs[p]!.fields)!) ?? 0) > TEMPLATE_EXAMPLES)
       if (worth.length > 0) {
         const learn = (positions: number[]): void => {
           for (const p of positions) {
@@ -378,7 +380,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         const perKey = new Map<string, number>()
         for (const p of pending) {
           if (traced[p]) continue
-          const key = templates.wantsKey(txs[p]!.tx, senders[p])
+          const key = templates.wantsKey(txs[p]!.fields, senders[p])
           if (key !== undefined && !perKey.has(key)) perKey.set(key, p)
         }
         const keyed = [...perKey.values()]
@@ -586,9 +588,9 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     const sender = ptx.sender.toString()
     const key = `b:${sender}`
     if (r.senderPre === undefined || r.status !== 'included' || conflict.key !== key || rules.runTx !== undefined) return undefined
-    if (ptx.tx.type > 2 || plan.feeRecipients.includes(sender)) return undefined
+    if (ptx.fields.type > 2 || plan.feeRecipients.includes(sender)) return undefined
     if (validator.check({ ...rec, deltaKeys: new Set([key]) }) !== null) return undefined
-    const tx = ptx.tx as TypedTransaction & { maxFeePerGas?: bigint; gasPrice?: bigint }
+    const tx = ptx.fields as TxFields & { maxFeePerGas?: bigint; gasPrice?: bigint }
     const price = tx.maxFeePerGas ?? tx.gasPrice
     if (price === undefined) return undefined
     const balance = (await state.getAccount(ptx.sender))?.balance ?? 0n
@@ -622,13 +624,13 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       const writeSet = writeSetFromJson(r.writes)
       await applyWriteSet(state, writeSet, pendingCredits)
       const receipt: ReceiptInput = {
-        txType: ptx.tx.type,
+        txType: ptx.fields.type,
         status: r.receipt.status,
         gasUsed: BigInt(r.receipt.gasUsed),
         logs: r.receipt.logs.map(([a, t, d]) => [hexToBytes(a as `0x${string}`), t.map((x) => hexToBytes(x as `0x${string}`)), hexToBytes(d as `0x${string}`)]),
       }
       gasUsed += receipt.gasUsed
-      included.push({ index: ptx.index, tx: ptx.tx, raw: ptx.raw, receipt })
+      included.push(withTxOf({ index: ptx.index, raw: ptx.raw, receipt }, ptx))
       const accessSet = accessSetFromJson(r.access)
       committedAccess.push(accessSet)
       committedTraces.push({ accessSet, writeSet })
@@ -686,10 +688,10 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
       const r = executed[p]!
       const ptx = txs[p]!
       const rec = toRecord(p, kept ? -1 - p : groupOfPos[p]!, r, kept)
-      if (!kept && assumedNonce.has(ptx.index)) rec.assumed = new Map([[`n:${ptx.sender.toString()}`, `0x${ptx.tx.nonce.toString(16)}`]])
-      if (ptx.tx.gasLimit > env.gasLimit - gasUsed) {
+      if (!kept && assumedNonce.has(ptx.index)) rec.assumed = new Map([[`n:${ptx.sender.toString()}`, `0x${ptx.fields.nonce.toString(16)}`]])
+      if (ptx.fields.gasLimit > env.gasLimit - gasUsed) {
         // Sequential order rejects it before running it; whatever its group saw it do is void.
-        excluded.push({ index: ptx.index, code: EXCLUSION_REASON.gasLimitExceedsBlock, reason: `transaction ${ptx.index}: gas limit ${ptx.tx.gasLimit} exceeds the ${env.gasLimit - gasUsed} gas the block has left` })
+        excluded.push({ index: ptx.index, code: EXCLUSION_REASON.gasLimitExceedsBlock, reason: `transaction ${ptx.index}: gas limit ${ptx.fields.gasLimit} exceeds the ${env.gasLimit - gasUsed} gas the block has left` })
         validator.commit({ index: p, group: -1, reads: [], writes: new Map(), credits: new Map() })
         validator.observe(rec)
         continue

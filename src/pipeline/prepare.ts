@@ -7,13 +7,23 @@ import type { Common } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Address } from '@ethereumjs/util'
 import { decodeUnfrozen, pinSigner, recoverSigner, type RecoveredSigner } from '../crypto/index.js'
+import type { TxFields } from '../state-verification/index.js'
 import { PipelineError } from './errors.js'
+import { LightTx } from './light-tx.js'
 
 export interface PreparedTx {
   index: number
   raw: Uint8Array
-  tx: TypedTransaction
+  /**
+   * The decoded transaction. Prepared from signers recovered elsewhere, it is decoded on first
+   * read: the parallel path's main thread reads only `fields` of most transactions.
+   */
+  readonly tx: TypedTransaction
+  /** What prediction and committing read: `tx` itself, or its fields read from the bytes (`LightTx`). */
+  readonly fields: TxFields
   sender: Address
+  /** The sender's public key (64 bytes), when recovered. */
+  senderPubKey?: Uint8Array
 }
 
 export interface Exclusion {
@@ -31,13 +41,28 @@ export interface PreparedBlock {
  * Decodes and recovers every transaction; failures become exclusions (never throws per tx).
  * `signers[i]`, when given, is transaction i's signer as recovered elsewhere from the same bytes
  * (worker threads): it is used instead of recovering again here.
+ *
+ * With signers, a transaction whose signer was recovered is not decoded here:
+ * the one who recovered it decoded it fully, with the same rules (a worker returns no signer
+ * for bytes ethereumjs rejects), so its fields are read from the bytes (`LightTx`) and `tx` is
+ * decoded on first read. A type that needs a hardfork the block's rules lack, or a typed
+ * transaction for another chain, is decoded here all the same, for the exact exclusion.
  */
-export function prepareTransactions(raws: readonly Uint8Array[], common: Common, signers?: readonly (RecoveredSigner | null)[], decoded?: readonly Decoded[]): PreparedBlock {
+export function prepareTransactions(raws: readonly Uint8Array[], common: Common, signers?: readonly (RecoveredSigner | null)[]): PreparedBlock {
   const txs: (PreparedTx | null)[] = []
   const excluded: Exclusion[] = []
+  const light = signers !== undefined ? lightRules(common) : undefined
   raws.forEach((raw, index) => {
+    const recovered = signers?.[index]
+    if (light !== undefined && recovered != null) {
+      const p = lazyPrepared(index, raw, recovered, common, light)
+      if (p !== undefined) {
+        txs.push(p)
+        return
+      }
+    }
     try {
-      const d = decoded?.[index] ?? decodeOne(raw, common)
+      const d = decodeOne(raw, common)
       if (d instanceof Error) throw d
       const tx = d
       if (!tx.isSigned()) throw new PipelineError('TX_UNSIGNED', `transaction ${index} is not signed`, { details: { index } })
@@ -48,7 +73,7 @@ export function prepareTransactions(raws: readonly Uint8Array[], common: Common,
         throw new PipelineError('TX_BAD_SIGNATURE', `transaction ${index} has an invalid signature`, { details: { index }, cause })
       }
       pinSigner(tx, signer)
-      txs.push({ index, raw, tx, sender: new Address(signer.address) })
+      txs.push({ index, raw, tx, fields: tx, sender: new Address(signer.address), senderPubKey: signer.pub })
     } catch (err) {
       txs.push(null)
       const code = err instanceof PipelineError ? err.code : 'TX_MALFORMED'
@@ -71,7 +96,36 @@ function decodeOne(raw: Uint8Array, common: Common): Decoded {
   }
 }
 
-/** Decodes every transaction without recovering senders (so decoding can overlap recovery elsewhere). */
-export function decodeTransactions(raws: readonly Uint8Array[], common: Common): Decoded[] {
-  return raws.map((raw) => decodeOne(raw, common))
+/** What the block's rules allow, for transactions read without ethereumjs (`LightTx`). */
+interface LightRules {
+  chainId: bigint
+  /** Transaction types (besides legacy) the hardfork has. */
+  types: Set<number>
+}
+
+function lightRules(common: Common): LightRules {
+  const types = new Set<number>()
+  if (common.isActivatedEIP(2930)) types.add(1)
+  if (common.isActivatedEIP(1559)) types.add(2)
+  if (common.isActivatedEIP(7702)) types.add(4)
+  return { chainId: common.chainId(), types }
+}
+
+/**
+ * A prepared transaction whose `tx` is decoded on first read (see `prepareTransactions`), or
+ * undefined when it must be decoded now: a type not read by `LightTx`, not in the block's
+ * hardfork, or a typed transaction whose chain id is not the block's.
+ */
+function lazyPrepared(index: number, raw: Uint8Array, signer: RecoveredSigner, common: Common, rules: LightRules): PreparedTx | undefined {
+  const type = raw.length > 0 && raw[0]! < 0xc0 ? raw[0]! : 0
+  if (type !== 0 && !rules.types.has(type)) return undefined
+  let tx: TypedTransaction | undefined
+  const full = (): TypedTransaction => (tx ??= pinSigner(decodeUnfrozen(raw, common), signer))
+  const sender = new Address(signer.address)
+  const fields = LightTx.decode(raw, sender, full)
+  if (fields === undefined) return undefined
+  if (fields.signedChainId !== undefined && fields.signedChainId !== rules.chainId) return undefined
+  const p = { index, raw, fields, sender, senderPubKey: signer.pub } as Omit<PreparedTx, 'tx'> as PreparedTx
+  Object.defineProperty(p, 'tx', { enumerable: true, get: full })
+  return p
 }

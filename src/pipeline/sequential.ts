@@ -12,7 +12,7 @@ import {
   buildHeader,
   buildReceipts,
   receiptsRoot as computeReceiptsRoot,
-  transactionsRoot as computeTransactionsRoot,
+  orderedTrieRoot,
   type BlockEnv,
   type BodyRoots,
   type CommittedReceipt,
@@ -114,6 +114,15 @@ export async function runInOrder(
   return used
 }
 
+/**
+ * `entry` with a `tx` that reads `from.tx` when read: a transaction prepared lazily (the parallel
+ * path's main thread decodes only what it runs) is not decoded by being passed along.
+ */
+export function withTxOf<T extends object>(entry: T, from: { readonly tx: TypedTransaction }): T & { readonly tx: TypedTransaction } {
+  Object.defineProperty(entry, 'tx', { enumerable: true, configurable: true, get: () => from.tx })
+  return entry as T & { readonly tx: TypedTransaction }
+}
+
 /** Executes the block sequentially and returns the committed outcome. */
 export async function executeSequential(opts: SequentialOptions): Promise<BlockOutcome> {
   const { common, env, state } = opts
@@ -143,7 +152,6 @@ export async function finishBlock(args: {
 }): Promise<BlockOutcome> {
   const { common, env, state, included } = args
   const inputs = included.map((i) => i.receipt)
-  const raws = included.map((i) => i.raw)
   const offload = args.bodyRoots
   const stateRoot = await state.getStateRoot()
   let receipts: CommittedReceipt[]
@@ -160,7 +168,8 @@ export async function finishBlock(args: {
   } else {
     receipts = buildReceipts(inputs, common)
     rRoot = await computeReceiptsRoot(receipts, undefined, common)
-    tRoot = await computeTransactionsRoot(included.map((i) => i.tx), common, raws)
+    // The bytes as received where known (a transaction read lazily is not decoded for its root).
+    tRoot = await orderedTrieRoot(included.map((i) => i.raw ?? i.tx.serialize()), common)
     bloom = blockBloom(receipts)
   }
   const gasUsed = receipts.length === 0 ? 0n : receipts[receipts.length - 1]!.cumulativeGasUsed
@@ -169,7 +178,7 @@ export async function finishBlock(args: {
     common,
   )
   return {
-    included: included.map((i, k) => ({ index: i.index, tx: i.tx, receipt: receipts[k]! })),
+    included: included.map((i, k) => withTxOf({ index: i.index, receipt: receipts[k]! }, i)),
     excluded: [...args.excluded].sort((a, b) => a.index - b.index),
     gasUsed,
     stateRoot,

@@ -15,6 +15,7 @@ import type { Block } from '@ethereumjs/block'
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { Capability, type TypedTransaction } from '@ethereumjs/tx'
 import type { VM } from '@ethereumjs/vm'
+import type { TxFields } from './tx-fields.js'
 import { ACCESS_SOURCE, type AccessSet, type AccessSource } from './access-set.js'
 import { TRANSFER_GAS } from './constants.js'
 import { traceTransaction, type TxOutcome } from './trace-tx.js'
@@ -30,20 +31,20 @@ export interface StaticContext {
 }
 
 /** The priority fee per gas the coinbase receives from `tx` under `block`. */
-export function tipPerGas(tx: TypedTransaction, block: Block): bigint {
+export function tipPerGas(tx: TxFields, block: Block): bigint {
   const baseFee = block.header.baseFeePerGas
   if (tx.supports(Capability.EIP1559FeeMarket)) {
-    const t = tx as TypedTransaction & { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+    const t = tx as TxFields & { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
     if (baseFee === undefined) return t.maxPriorityFeePerGas
     const cap = t.maxFeePerGas - baseFee
     return t.maxPriorityFeePerGas < cap ? t.maxPriorityFeePerGas : cap
   }
-  const gasPrice = (tx as TypedTransaction & { gasPrice: bigint }).gasPrice
+  const gasPrice = (tx as TxFields & { gasPrice: bigint }).gasPrice
   return baseFee === undefined ? gasPrice : gasPrice - baseFee
 }
 
 /** True when `tx` has the shape of a plain value transfer (recipient code still to be checked). */
-export function isPlainTransferShape(tx: TypedTransaction): boolean {
+export function isPlainTransferShape(tx: TxFields): boolean {
   if (tx.to === undefined || tx.data.length > 0 || tx.gasLimit < TRANSFER_GAS) return false
   if ('accessList' in tx && Array.isArray(tx.accessList) && tx.accessList.length > 0) return false
   if ('authorizationList' in tx) return false
@@ -52,7 +53,7 @@ export function isPlainTransferShape(tx: TypedTransaction): boolean {
 }
 
 /** Access set of a plain transfer to a code-less account, or `undefined` if execution is needed. */
-export async function predictTransferStatic(tx: TypedTransaction, ctx: StaticContext): Promise<AccessSet | undefined> {
+export async function predictTransferStatic(tx: TxFields, ctx: StaticContext): Promise<AccessSet | undefined> {
   if (!isPlainTransferShape(tx) || tx.to === undefined) return undefined
   let from: string
   try {
@@ -86,7 +87,7 @@ export async function predictTransferStatic(tx: TypedTransaction, ctx: StaticCon
  * the coinbase's priority fee (a credit). A lower bound of its access set, for estimates that
  * must not see more conflicts than there are (an optimistic DAG), never for validation.
  */
-export function certainAccess(tx: TypedTransaction, sender: string, block: Block): AccessSet {
+export function certainAccess(tx: TxFields, sender: string, block: Block): AccessSet {
   const reads = new Set([`b:${sender}`, `n:${sender}`])
   const writes = new Set([`b:${sender}`, `n:${sender}`])
   const to = tx.to?.toString()

@@ -16,6 +16,7 @@
  * template costs a repair, never correctness.
  */
 import type { TypedTransaction } from '@ethereumjs/tx'
+import type { TxFields } from './tx-fields.js'
 import { bytesToHex } from '@ethereumjs/util'
 import { keccak256 as keccak_256 } from '../crypto/keccak.js'
 import type { AccessSet } from './access-set.js'
@@ -58,7 +59,7 @@ interface TxWords {
 
 const pad = (hex40: string): string => `0x${'0'.repeat(24)}${hex40.slice(2)}`
 
-function wordsOf(tx: TypedTransaction, senderHex?: string): TxWords | undefined {
+function wordsOf(tx: TxFields, senderHex?: string): TxWords | undefined {
   if (tx.to === undefined) return undefined
   let sender: string
   try {
@@ -81,7 +82,7 @@ function hex(b: Uint8Array, off = 0, len = b.length - off): string {
 }
 
 /** The shape key of a call: to, selector, calldata length and whether it carries value. */
-export function shapeOf(tx: TypedTransaction): string | undefined {
+export function shapeOf(tx: TxFields): string | undefined {
   if (tx.to === undefined || tx.data.length < 4) return undefined
   return `${tx.to.toString()}:${hex(tx.data, 0, 4)}:${tx.data.length}:${tx.value > 0n ? 'v' : '0'}`
 }
@@ -227,7 +228,7 @@ const ADDRESS_WORD_MIN = 1n << 128n
  * The key of a call for keyed templates: its shape and the sorted address-valued calldata words
  * other than the sender's own address.
  */
-export function keyOf(tx: TypedTransaction, senderHex?: string): string | undefined {
+export function keyOf(tx: TxFields, senderHex?: string): string | undefined {
   const shape = shapeOf(tx)
   const w = shape === undefined ? undefined : wordsOf(tx, senderHex)
   if (shape === undefined || w === undefined) return undefined
@@ -301,7 +302,7 @@ class CallWords {
   private readonly words: (Uint8Array | null | undefined)[] = []
   private readonly addrs: (string | null | undefined)[] = []
   constructor(
-    private readonly tx: TypedTransaction,
+    private readonly tx: TxFields,
     private readonly sender: string,
     private readonly consts: Uint8Array[],
   ) {}
@@ -371,7 +372,7 @@ function mapSlotOf(key: Uint8Array, base: number | Uint8Array): Uint8Array {
 }
 
 /** Predicts a transaction's access set from a template (undefined when it does not apply). */
-export function applyTemplate(t: AccessTemplate, tx: TypedTransaction, senderHex?: string): AccessSet | undefined {
+export function applyTemplate(t: AccessTemplate, tx: TxFields, senderHex?: string): AccessSet | undefined {
   if (tx.to === undefined) return undefined
   let sender = senderHex
   if (sender === undefined) {
@@ -449,7 +450,7 @@ export class TemplateStore {
   }
 
   /** The key a call still needs one traced example for (a confirmed keyed shape, unseen key), else undefined. */
-  wantsKey(tx: TypedTransaction, senderHex?: string): string | undefined {
+  wantsKey(tx: TxFields, senderHex?: string): string | undefined {
     const shape = shapeOf(tx)
     if (shape === undefined || this.structures.get(shape)?.confirmed !== true) return undefined
     const key = keyOf(tx, senderHex)
@@ -513,7 +514,7 @@ export class TemplateStore {
 
   /** Predicts from a trusted template. */
   /** `senderHex`: the transaction's sender (0x-lowercase) when already known (saves recomputing it). */
-  predict(tx: TypedTransaction, senderHex?: string): AccessSet | undefined {
+  predict(tx: TxFields, senderHex?: string): AccessSet | undefined {
     const shape = shapeOf(tx)
     if (shape === undefined) return undefined
     const t = this.trusted.get(shape)
