@@ -41,7 +41,7 @@ import {
 import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.js'
 import { toHex } from '../common/index.js'
 import { choosePartition, type CutSenderChains, type PartitionChoice } from './sender-chains.js'
-import { BODY_ON_WORKERS_FROM, CUT_SENDER_CHAINS_BELOW, CUT_SENDER_CHAINS_MARGIN, DEFAULT_PARTS, KEYED_EXAMPLES_ON_WORKERS_FROM, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
+import { BODY_ON_WORKERS_FROM, CUT_SENDER_CHAINS_BELOW, CUT_SENDER_CHAINS_MARGIN, DEFAULT_PART_SHARES, KEYED_EXAMPLES_ON_WORKERS_FROM, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
 import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, runInOrder, withTxOf, type BlockOutcome } from './sequential.js'
 
@@ -838,7 +838,7 @@ function toRecord(p: number, group: number, r: TxResult, fromParent: boolean): V
 const DELETED = '<deleted>'
 
 export interface ParallelOptions extends PlanOptions {
-  /** Consecutive parts each group is cut into so committing overlaps execution (default DEFAULT_PARTS). */
+  /** Consecutive equal parts each group is cut into so committing overlaps execution (default: DEFAULT_PART_SHARES, shrinking towards the end). */
   parts?: number
 }
 
@@ -878,8 +878,12 @@ async function* dispatchInParts(plan: BlockPlan, opts: ParallelOptions, reader: 
   const m = plan.txs.length
   // Streaming needs misses answered from an immutable parent (the workers' replicas): reading the
   // live state would show a group writes the committer merged meanwhile. Otherwise: one part.
-  const parts = plan.parentId === undefined ? 1 : Math.max(1, Math.min(opts.parts ?? DEFAULT_PARTS, m))
-  const bounds = Array.from({ length: parts }, (_, j) => Math.round(((j + 1) * m) / parts))
+  const equal = (n: number): number[] => Array.from({ length: n }, () => 1 / n)
+  const shares = plan.parentId === undefined ? [1] : opts.parts === undefined ? DEFAULT_PART_SHARES : equal(Math.max(1, Math.min(opts.parts, m)))
+  const parts = shares.length
+  // End of each part (a position); the last is m. Rounding may leave a small block's part empty.
+  let cut = 0
+  const bounds = shares.map((f, j) => (j === parts - 1 ? m : Math.min(m, Math.round((cut += f) * m))))
   const posOf = new Map<number, number>(plan.txs.map((t, p) => [t.index, p]))
   const executor = opts.executor as { execute(p: WorkPackage, o: ReplicaOptions & { affinity?: number }): Promise<GroupResult>; ordersByAffinity?: boolean }
   const exec = (p: WorkPackage, o: ReplicaOptions & { affinity?: number }): Promise<GroupResult> => executor.execute(p, o)
