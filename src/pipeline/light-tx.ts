@@ -38,12 +38,11 @@ export class LightTx implements TxFields {
   declare readonly accessList?: Uint8Array[][]
   declare readonly authorizationList?: Uint8Array[][]
 
-  private constructor(
-    type: number,
-    f: Uint8Array[],
-    private readonly sender: Address,
-    private readonly full: () => TypedTransaction,
-  ) {
+  /** Set by `attach`, once the signer is known. */
+  private sender: Address | undefined
+  private full: (() => TypedTransaction) | undefined
+
+  private constructor(type: number, f: Uint8Array[]) {
     const [, nonce, gasLimit, to, value, data, accessList] = LAYOUT[type]!
     this.type = type
     this.nonce = bytesToBigInt(f[nonce]!)
@@ -69,11 +68,10 @@ export class LightTx implements TxFields {
   }
 
   /**
-   * The fields of `raw` sent by `sender`, or undefined when its type is not one read here or its
-   * fields do not have the shape of that type. `full` gives the fully decoded transaction, for
-   * what only it can answer.
+   * The fields of `raw`, or undefined when its type is not one read here or its fields do not have
+   * the shape of that type. Usable once `attach` gave it its signer.
    */
-  static decode(raw: Uint8Array, sender: Address, full: () => TypedTransaction): LightTx | undefined {
+  static decode(raw: Uint8Array): LightTx | undefined {
     if (raw.length === 0 || raw[0] === 0) return undefined
     const type = raw[0]! >= 0xc0 ? 0 : raw[0]!
     const layout = LAYOUT[type]
@@ -88,7 +86,14 @@ export class LightTx implements TxFields {
     for (let i = 0; i < f.length; i++) if (i !== layout[6] && !(type === 4 && i === 9) && !(f[i] instanceof Uint8Array)) return undefined
     if (layout[6] >= 0 && !Array.isArray(f[layout[6]])) return undefined
     if (type === 4 && !Array.isArray(f[9])) return undefined
-    return new LightTx(type, f as Uint8Array[], sender, full)
+    return new LightTx(type, f as Uint8Array[])
+  }
+
+  /** Gives the transaction its signer, and `full`, the fully decoded transaction, for what only it can answer. */
+  attach(sender: Address, full: () => TypedTransaction): this {
+    this.sender = sender
+    this.full = full
+    return this
   }
 
   supports(capability: Capability): boolean {
@@ -102,11 +107,17 @@ export class LightTx implements TxFields {
         return this.type === 4
       default:
         // EIP-155 replay protection of a legacy transaction depends on its v and the chain.
-        return this.full().supports(capability)
+        return this.fullTx().supports(capability)
     }
   }
 
   getSenderAddress(): Address {
+    if (this.sender === undefined) throw new Error('LightTx: no signer attached')
     return this.sender
+  }
+
+  private fullTx(): TypedTransaction {
+    if (this.full === undefined) throw new Error('LightTx: no signer attached')
+    return this.full()
   }
 }

@@ -27,6 +27,7 @@ import {
   certainAccess,
   accessSetToJson,
   predictTransferStatic,
+  isPlainTransferShape,
   shapeOf,
   applyPendingCredits,
   applyWriteSet,
@@ -42,7 +43,7 @@ import { applyPreBlockSystemWrites, type createEnvBlock } from '../chain/index.j
 import { toHex } from '../common/index.js'
 import { choosePartition, type CutSenderChains, type PartitionChoice } from './sender-chains.js'
 import { BODY_ON_WORKERS_FROM, CUT_SENDER_CHAINS_BELOW, CUT_SENDER_CHAINS_MARGIN, DEFAULT_PART_SHARES, KEYED_EXAMPLES_ON_WORKERS_FROM, RECOVER_ON_WORKERS_FROM, SAMPLE_CHECK_FROM, SAMPLE_FRACTION, SAMPLE_MIN, SEQUENTIAL_BELOW_SPEEDUP, SEQUENTIAL_BELOW_TXS, TEMPLATE_EXAMPLES } from './constants.js'
-import { prepareTransactions, type Exclusion, type PreparedTx } from './prepare.js'
+import { prepareTransactions, readFields, type Exclusion, type PreparedTx } from './prepare.js'
 import { finishBlock, runInOrder, withTxOf, type BlockOutcome } from './sequential.js'
 
 type ReplicaOptions = ExecuteOptions & { parentId?: string }
@@ -184,8 +185,10 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
   const recover = (executor as { recoverSenders?: WorkerExecutor['recoverSenders'] }).recoverSenders
   const recovering = recover !== undefined && opts.raws.length >= RECOVER_ON_WORKERS_FROM ? recover.call(executor, opts.chain, envToJson(env), opts.raws) : undefined
   // With signers recovered there, this thread reads only the fields it needs of each transaction
-  // (the workers decoded them fully); ethereumjs decodes one here when something runs it.
-  const prepared = prepareTransactions(opts.raws, common, await recovering)
+  // (the workers decoded them fully), while they recover; ethereumjs decodes one here when
+  // something runs it.
+  const fields = recovering !== undefined ? readFields(opts.raws, common) : undefined
+  const prepared = prepareTransactions(opts.raws, common, await recovering, fields)
   const txs = prepared.txs.filter((t): t is PreparedTx => t !== null)
   phases.prepareMs = now() - t0
   const plan: BlockPlan = {
@@ -278,10 +281,19 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     // Cheap predictions first (static transfers, trusted templates); templates learn from a few
     // traced examples per call shape; everything else is traced.
     const templates = opts.templates === false ? undefined : (opts.templates ?? new TemplateStore())
-    const cheap = async (p: number): Promise<boolean> => {
+    const senders = txs.map((t) => t.sender.toString())
+    // Each transaction's call shape, computed once (templates key on it in every pass below).
+    const shapes = txs.map((t) => shapeOf(t.fields))
+    const staticOn = opts.staticTransfers !== false
+    // Synchronous for template predictions (most of a templated block): no await per transaction.
+    const cheap = (p: number): boolean | Promise<boolean> => {
       const tx = txs[p]!.fields
-      const a = templates?.predict(tx, txs[p]!.sender.toString()) ?? (opts.staticTransfers === false ? undefined : await predictTransferStatic(tx, { parent: state, block: createEnvBlockFor(plan), feeRecipients }))
-      if (a === undefined) return false
+      const a = templates?.predict(tx, senders[p], shapes[p])
+      if (a !== undefined) return placeholder(p, a)
+      if (!staticOn || !isPlainTransferShape(tx)) return false
+      return predictTransferStatic(tx, { parent: state, block: createEnvBlockFor(plan), feeRecipients }).then((s) => s !== undefined && placeholder(p, s))
+    }
+    const placeholder = (p: number, a: AccessSet): true => {
       predictions[p] = placeholderResult(txs[p]!.index, a)
       predictedAccess[p] = a
       stats.cheap++
@@ -291,7 +303,6 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
     const predictedAccess: (AccessSet | undefined)[] = new Array(txs.length)
     const accessOf = (p: number): AccessSet => (predictedAccess[p] ??= accessSetFromJson(predictions[p]!.access))
     const gasOf = (r: TxResult, p: number): number => (r.receipt !== undefined ? Number(r.receipt.gasUsed) : Number(txs[p]!.fields.gasLimit))
-    const senders = txs.map((t) => t.sender.toString())
     const choose = (acc: AccessSet[], gas: number[], positions: number[]): PartitionChoice =>
       choosePartition(acc, gas, positions.map((p) => senders[p]!), groupsWanted, {
         tryBelow: CUT_SENDER_CHAINS_BELOW * groupsWanted,
@@ -328,7 +339,8 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       const positions: number[] = []
       let allKnown = true
       for (let p = 0; p < prefixEnd; p++) {
-        const known = predictions[p] !== undefined || (predictNow && (await cheap(p)))
+        const c = predictions[p] !== undefined || (predictNow && cheap(p))
+        const known = c === true || (c !== false && (await c))
         allKnown &&= known
         acc.push(known ? accessOf(p) : certainAccess(txs[p]!.fields, senders[p]!, envBlock))
         gas.push(known ? gasOf(predictions[p]!, p) : Number(txs[p]!.fields.gasLimit))
@@ -343,14 +355,17 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       return undefined
     }
     let pending: number[] = []
-    for (let p = 0; p < txs.length; p++) if (!(await cheap(p))) pending.push(p)
+    for (let p = 0; p < txs.length; p++) {
+      const c = cheap(p)
+      if (c === false || (c !== true && !(await c))) pending.push(p)
+    }
     const first = await optimisticPrefix(false)
     if (first !== undefined) return first
     if (templates !== undefined) {
       const examples: number[] = []
       const perShape = new Map<string, number>()
       for (const p of pending) {
-        const shape = shapeOf(txs[p]!.fields)
+        const shape = shapes[p]
         if (shape === undefined || !templates.wants(shape)) continue
         const n = perShape.get(shape) ?? 0
         if (n < TEMPLATE_EXAMPLES) {
@@ -361,10 +376,10 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
       // Learning pays only when a shape repeats beyond its examples.
       const counts = new Map<string, number>()
       for (const p of pending) {
-        const shape = shapeOf(txs[p]!.fields)
+        const shape = shapes[p]
         if (shape !== undefined) counts.set(shape, (counts.get(shape) ?? 0) + 1)
       }
-      const worth = examples.filter((p) => (counts.get(shapeOf(txs[p]!.fields)!) ?? 0) > TEMPLATE_EXAMPLES)
+      const worth = examples.filter((p) => (counts.get(shapes[p]!) ?? 0) > TEMPLATE_EXAMPLES)
       if (worth.length > 0) {
         const learn = (positions: number[]): void => {
           for (const p of positions) {
@@ -380,7 +395,7 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         const perKey = new Map<string, number>()
         for (const p of pending) {
           if (traced[p]) continue
-          const key = templates.wantsKey(txs[p]!.fields, senders[p])
+          const key = templates.wantsKey(txs[p]!.fields, senders[p], shapes[p])
           if (key !== undefined && !perKey.has(key)) perKey.set(key, p)
         }
         const keyed = [...perKey.values()]
@@ -393,7 +408,10 @@ export async function planBlock(opts: PlanOptions): Promise<BlockPlan> {
         // before predicting the rest, so a fully dependent block (one hot key) falls back early.
         let checked = prefixChecked || opts.forceParallel === true || txs.length < SAMPLE_CHECK_FROM
         for (const p of pending) {
-          if (!traced[p] && predictions[p] === undefined && !(await cheap(p))) rest.push(p)
+          if (!traced[p] && predictions[p] === undefined) {
+            const c = cheap(p)
+            if (c === false || (c !== true && !(await c))) rest.push(p)
+          }
           // The prefix [0, p] is fully predicted while nothing in it failed (`rest` is empty).
           if (!checked && rest.length === 0 && p + 1 >= prefixEnd) {
             checked = true

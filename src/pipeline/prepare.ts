@@ -48,18 +48,16 @@ export interface PreparedBlock {
  * decoded on first read. A type that needs a hardfork the block's rules lack, or a typed
  * transaction for another chain, is decoded here all the same, for the exact exclusion.
  */
-export function prepareTransactions(raws: readonly Uint8Array[], common: Common, signers?: readonly (RecoveredSigner | null)[]): PreparedBlock {
+export function prepareTransactions(raws: readonly Uint8Array[], common: Common, signers?: readonly (RecoveredSigner | null)[], fields?: readonly (LightTx | undefined)[]): PreparedBlock {
   const txs: (PreparedTx | null)[] = []
   const excluded: Exclusion[] = []
-  const light = signers !== undefined ? lightRules(common) : undefined
+  const read = signers === undefined ? undefined : (fields ?? readFields(raws, common))
   raws.forEach((raw, index) => {
     const recovered = signers?.[index]
+    const light = read?.[index]
     if (light !== undefined && recovered != null) {
-      const p = lazyPrepared(index, raw, recovered, common, light)
-      if (p !== undefined) {
-        txs.push(p)
-        return
-      }
+      txs.push(lazyPrepared(index, raw, recovered, common, light))
+      return
     }
     try {
       const d = decodeOne(raw, common)
@@ -112,20 +110,28 @@ function lightRules(common: Common): LightRules {
 }
 
 /**
- * A prepared transaction whose `tx` is decoded on first read (see `prepareTransactions`), or
- * undefined when it must be decoded now: a type not read by `LightTx`, not in the block's
- * hardfork, or a typed transaction whose chain id is not the block's.
+ * Each transaction's fields read from its bytes (`LightTx`), for `prepareTransactions` with
+ * signers: undefined where it must be decoded fully (a type not read by `LightTx`, not in the
+ * block's hardfork, or signed for another chain). Needs no signer, so it can run while the
+ * signers are being recovered elsewhere.
  */
-function lazyPrepared(index: number, raw: Uint8Array, signer: RecoveredSigner, common: Common, rules: LightRules): PreparedTx | undefined {
-  const type = raw.length > 0 && raw[0]! < 0xc0 ? raw[0]! : 0
-  if (type !== 0 && !rules.types.has(type)) return undefined
+export function readFields(raws: readonly Uint8Array[], common: Common): (LightTx | undefined)[] {
+  const rules = lightRules(common)
+  return raws.map((raw) => {
+    const type = raw.length > 0 && raw[0]! < 0xc0 ? raw[0]! : 0
+    if (type !== 0 && !rules.types.has(type)) return undefined
+    const fields = LightTx.decode(raw)
+    if (fields === undefined || (fields.signedChainId !== undefined && fields.signedChainId !== rules.chainId)) return undefined
+    return fields
+  })
+}
+
+/** A prepared transaction whose `tx` is decoded on first read (see `prepareTransactions`). */
+function lazyPrepared(index: number, raw: Uint8Array, signer: RecoveredSigner, common: Common, light: LightTx): PreparedTx {
   let tx: TypedTransaction | undefined
   const full = (): TypedTransaction => (tx ??= pinSigner(decodeUnfrozen(raw, common), signer))
   const sender = new Address(signer.address)
-  const fields = LightTx.decode(raw, sender, full)
-  if (fields === undefined) return undefined
-  if (fields.signedChainId !== undefined && fields.signedChainId !== rules.chainId) return undefined
-  const p = { index, raw, fields, sender, senderPubKey: signer.pub } as Omit<PreparedTx, 'tx'> as PreparedTx
+  const p = { index, raw, fields: light.attach(sender, full), sender, senderPubKey: signer.pub } as Omit<PreparedTx, 'tx'> as PreparedTx
   Object.defineProperty(p, 'tx', { enumerable: true, get: full })
   return p
 }

@@ -228,8 +228,7 @@ const ADDRESS_WORD_MIN = 1n << 128n
  * The key of a call for keyed templates: its shape and the sorted address-valued calldata words
  * other than the sender's own address.
  */
-export function keyOf(tx: TxFields, senderHex?: string): string | undefined {
-  const shape = shapeOf(tx)
+export function keyOf(tx: TxFields, senderHex?: string, shape: string | undefined = shapeOf(tx)): string | undefined {
   const w = shape === undefined ? undefined : wordsOf(tx, senderHex)
   if (shape === undefined || w === undefined) return undefined
   const own = pad(w.sender)
@@ -450,10 +449,9 @@ export class TemplateStore {
   }
 
   /** The key a call still needs one traced example for (a confirmed keyed shape, unseen key), else undefined. */
-  wantsKey(tx: TxFields, senderHex?: string): string | undefined {
-    const shape = shapeOf(tx)
+  wantsKey(tx: TxFields, senderHex?: string, shape: string | undefined = shapeOf(tx)): string | undefined {
     if (shape === undefined || this.structures.get(shape)?.confirmed !== true) return undefined
-    const key = keyOf(tx, senderHex)
+    const key = keyOf(tx, senderHex, shape)
     return key === undefined || this.byKey.has(key) ? undefined : key
   }
 
@@ -513,14 +511,13 @@ export class TemplateStore {
   }
 
   /** Predicts from a trusted template. */
-  /** `senderHex`: the transaction's sender (0x-lowercase) when already known (saves recomputing it). */
-  predict(tx: TxFields, senderHex?: string): AccessSet | undefined {
-    const shape = shapeOf(tx)
+  /** `senderHex`: the transaction's sender (0x-lowercase) when already known, `shape` its `shapeOf` (both save recomputing). */
+  predict(tx: TxFields, senderHex?: string, shape: string | undefined = shapeOf(tx)): AccessSet | undefined {
     if (shape === undefined) return undefined
     const t = this.trusted.get(shape)
     const plain = t === undefined ? undefined : applyTemplate(t, tx, senderHex)
     if (plain !== undefined || this.structures.get(shape)?.confirmed !== true) return plain
-    const key = keyOf(tx, senderHex)
+    const key = keyOf(tx, senderHex, shape)
     const k = key === undefined ? undefined : this.byKey.get(key)
     return k === undefined ? undefined : applyTemplate(k, tx, senderHex)
   }
