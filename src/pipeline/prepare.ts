@@ -118,11 +118,9 @@ function lightRules(common: Common): LightRules {
 export function readFields(raws: readonly Uint8Array[], common: Common): (LightTx | undefined)[] {
   const rules = lightRules(common)
   return raws.map((raw) => {
-    const type = raw.length > 0 && raw[0]! < 0xc0 ? raw[0]! : 0
-    if (type !== 0 && !rules.types.has(type)) return undefined
     const fields = LightTx.decode(raw)
-    if (fields === undefined || (fields.signedChainId !== undefined && fields.signedChainId !== rules.chainId)) return undefined
-    return fields
+    if (fields === undefined || (fields.type !== 0 && !rules.types.has(fields.type))) return undefined
+    return fields.signedChainId === undefined || fields.signedChainId === rules.chainId ? fields : undefined
   })
 }
 
