@@ -1,6 +1,6 @@
 /** Entry point of an execution worker thread (compiled JS, loaded by WorkerExecutor). */
 import { threadId } from 'node:worker_threads'
-import { snapshotFromJson, snapshotReader, type StateReader, type StateSnapshotJson } from '../state/index.js'
+import { BinarySnapshotReader, type StateReader } from '../state/index.js'
 import { runPackage, type PackageSession } from './run-package.js'
 import { serveTasks } from './worker-side.js'
 import type { BodyTask, ExecTask, RecoverTask, TxRootTask } from './worker-executor.js'
@@ -39,8 +39,9 @@ serveTasks(
     const replica = t.parentId === undefined ? undefined : parents.get(t.parentId)
     return runPackage(t.pkg, { executorId: `worker-${threadId}`, commons, sessions, fallback: replica ?? fallback, isolate: t.isolate, decoded: decodeCache(t.pkg.chain, t.pkg.env) })
   },
-  (parentId, spec) => {
-    parents.set(parentId, snapshotReader(snapshotFromJson(spec as StateSnapshotJson)))
+  (parentId, bytes) => {
+    // Read in place: nothing of the replica is converted until a package reads it.
+    parents.set(parentId, new BinarySnapshotReader(bytes))
     while (parents.size > 2) parents.delete(parents.keys().next().value as string)
   },
 )

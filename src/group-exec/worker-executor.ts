@@ -3,7 +3,7 @@
  * that executes packages in parallel. Reads outside a package's slice are answered by the main
  * thread from the package's parent state (the `fallback` of `execute`).
  */
-import type { StateReader, StateSnapshotJson } from '../state/index.js'
+import { encodeSnapshot, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import { WorkerPool } from './worker-pool.js'
 import type { RecoveredSigner } from '../crypto/index.js'
 import type { BodyRoots, ReceiptInput } from '../batch-committer/block.js'
@@ -66,9 +66,12 @@ export class WorkerExecutor implements Executor {
     await this.pool.stop()
   }
 
-  /** Sends a parent-state replica (a JSON snapshot) to every worker, for packages naming it. */
+  /**
+   * Shares a parent-state replica (a JSON snapshot) with every worker, for packages naming it:
+   * encoded here once into shared memory, which the workers read in place.
+   */
   async setParent(parentId: string, snapshot: StateSnapshotJson): Promise<void> {
-    await this.pool.setParent(parentId, snapshot)
+    await this.pool.setParent(parentId, encodeSnapshot(snapshot))
   }
 
   execute(pkg: WorkPackage, options: ExecuteOptions & { parentId?: string; affinity?: number } = {}): Promise<GroupResult> {

@@ -3,7 +3,6 @@
  * handler a `StateReader` whose reads are answered by the main thread.
  */
 import { parentPort } from 'node:worker_threads'
-import { deserialize } from 'node:v8'
 import { deserializeError, serializeError, type SerializedError } from '../common/errors.js'
 import type { AccountState, StateReader } from '../state/index.js'
 
@@ -18,7 +17,7 @@ type ToWorker =
  */
 export function serveTasks(
   handler: (task: unknown, fallback: StateReader) => Promise<unknown>,
-  onParent?: (parentId: string, spec: unknown) => void,
+  onParent?: (parentId: string, bytes: Uint8Array) => void,
 ): void {
   const port = parentPort
   if (port === null) throw new Error('serveTasks must run in a worker thread')
@@ -47,7 +46,7 @@ export function serveTasks(
       return
     }
     if (m.type === 'parent') {
-      onParent?.(m.parentId, deserialize(new Uint8Array(m.shared)))
+      onParent?.(m.parentId, new Uint8Array(m.shared))
       return
     }
     // Tasks run one at a time in arrival order: the pool may send a worker its next task before

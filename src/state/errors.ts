@@ -10,6 +10,7 @@ export type StateErrorCode =
   | 'STATE_WITNESS_MISSING_HEADER'
   | 'STATE_MISSING_TRIE_NODE'
   | 'STATE_TRIE_CORRUPT'
+  | 'STATE_SNAPSHOT_INVALID'
 
 /** Errors of the state backends. */
 export class StateError extends ParadagError {
