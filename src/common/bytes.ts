@@ -28,3 +28,28 @@ export function u256Bytes(v: bigint): Uint8Array {
   }
   return out
 }
+
+/** Value of each ASCII hex digit (either case); -1 for every other character below 128. */
+const HEX_DIGIT = (() => {
+  const t = new Int8Array(128).fill(-1)
+  for (let c = 0; c < 10; c++) t[48 + c] = c
+  for (let c = 0; c < 6; c++) t[65 + c] = t[97 + c] = 10 + c
+  return t
+})()
+
+/**
+ * Decodes the `2 * n` hex digits of `hex` from index `from` into `out[at .. at + n)`, in this
+ * thread (no call into Node's native decoder, which costs more than decoding a 32-byte word).
+ * False, with `out` partly written, at the first character that is not a hex digit.
+ */
+export function hexInto(hex: string, from: number, out: Uint8Array, at: number, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const a = hex.charCodeAt(from + 2 * i)
+    const b = hex.charCodeAt(from + 2 * i + 1)
+    const hi = a < 128 ? HEX_DIGIT[a]! : -1
+    const lo = b < 128 ? HEX_DIGIT[b]! : -1
+    if ((hi | lo) < 0) return false
+    out[at + i] = (hi << 4) | lo
+  }
+  return true
+}

@@ -2,7 +2,7 @@ export { ParadagError, serializeError, deserializeError, hasCode } from './error
 export type { ErrorDetails, ParadagErrorOptions, SerializedError } from './errors.js'
 export { createLogger, silentLogger } from './logger.js'
 export type { Logger } from './logger.js'
-export { toHex, fromHex, bigToHex, u256Bytes } from './bytes.js'
+export { toHex, fromHex, bigToHex, u256Bytes, hexInto } from './bytes.js'
 export { encodeRlp } from './rlp.js'
 export type { RlpItem } from './rlp.js'
 export { bloomOfLogs } from './bloom.js'

@@ -18,6 +18,7 @@
  *   value length (u8), value (left-aligned, zero-padded to 32).
  */
 import { KECCAK256_RLP, hexToBytes } from '@ethereumjs/util'
+import { hexInto } from '../common/index.js'
 import { StateError } from './errors.js'
 import { NONEMPTY_STORAGE_ROOT, type StateReader } from './map-state-manager.js'
 import type { AccountState, AccountStateJson, StateSnapshotJson } from './snapshot.js'
@@ -141,7 +142,7 @@ function writeRecord(p: Prepared, buf: Buffer, view: DataView, start: number): n
 
 /** Writes a 0x-hex key of exactly `size` bytes (hex digits of either case). */
 function writeKey(buf: Buffer, at: number, key: string, size: number, what: () => string): void {
-  if (key.length !== 2 + 2 * size || key.charCodeAt(0) !== 48 || key.charCodeAt(1) !== 120 || buf.write(key.slice(2), at, size, 'hex') !== size) {
+  if (key.length !== 2 + 2 * size || key.charCodeAt(0) !== 48 || key.charCodeAt(1) !== 120 || !hexInto(key, 2, buf, at, size)) {
     throw invalid(`${what()} is not 0x and ${2 * size} hex digits`)
   }
 }
@@ -166,8 +167,8 @@ function sortEntries(buf: Buffer, at: number, stride: number, count: number, dup
 /** Writes a slot value's bytes at `at` (zero-filled); returns their count (at most 32). */
 function writeValue(buf: Buffer, at: number, v: unknown, what: () => string): number {
   if (typeof v === 'string' && v.length <= 2 + 64 && v.length % 2 === 0 && v.charCodeAt(0) === 48 && v.charCodeAt(1) === 120) {
-    const n = buf.write(v.slice(2), at, 32, 'hex')
-    if (n * 2 === v.length - 2) return n
+    const n = (v.length - 2) / 2
+    if (hexInto(v, 2, buf, at, n)) return n
   }
   const b = bytesOf(v, what())
   if (b.length > 32) throw invalid(`${what()} is longer than 32 bytes`)
@@ -312,7 +313,7 @@ export class BinarySnapshotReader implements StateReader {
 
   /** Puts a 0x-hex key of `size` bytes into `this.key`; false if it is not one. */
   private readKey(key: string, size: number): boolean {
-    return key.length === 2 + 2 * size && key.charCodeAt(0) === 48 && key.charCodeAt(1) === 120 && this.key.write(key.slice(2), 0, size, 'hex') === size
+    return key.length === 2 + 2 * size && key.charCodeAt(0) === 48 && key.charCodeAt(1) === 120 && hexInto(key, 2, this.key, 0, size)
   }
 
   private record(address: string): number {

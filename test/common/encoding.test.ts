@@ -10,7 +10,7 @@ import { RLP } from '@ethereumjs/rlp'
 import { Bloom, encodeReceipt } from '@ethereumjs/vm'
 import type { Log } from '@ethereumjs/evm'
 import { bytesToHex } from '@ethereumjs/util'
-import { encodeRlp, bloomOfLogs, type RlpItem } from '../../src/common/index.js'
+import { encodeRlp, bloomOfLogs, hexInto, type RlpItem } from '../../src/common/index.js'
 import { buildReceipts, encodeCommittedReceipt } from '../../src/batch-committer/block.js'
 import { encodeReceipt as encodeOpReceipt } from '../../src/chain/receipts.js'
 import { keccak256 } from '../../src/crypto/index.js'
@@ -78,4 +78,20 @@ test('OP receipts: a deposit receipt carries its nonce and version after the log
   const body = [Uint8Array.of(1), Uint8Array.of(0x52, 0x08), bloom.bitvector, logs, Uint8Array.of(7), Uint8Array.of(1)]
   const ref = Uint8Array.from([0x7e, ...RLP.encode(body as never)])
   assert.equal(bytesToHex(encodeOpReceipt({ type: 0x7e, status: 1, cumulativeGasUsed: 21000n, logs, depositNonce: 7n, depositReceiptVersion: 1n })), bytesToHex(ref))
+})
+
+test('hexInto decodes hex digits of either case as Node does, and stops at anything else', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 40 }), fc.boolean(), fc.nat(5), (bytes, upper, pad) => {
+      let hex = Buffer.from(bytes).toString('hex')
+      if (upper) hex = hex.toUpperCase()
+      const s = `${'x'.repeat(pad)}${hex}`
+      const out = new Uint8Array(bytes.length + 3)
+      assert.equal(hexInto(s, pad, out, 3, bytes.length), true)
+      assert.deepEqual(out.subarray(3), bytes)
+    }),
+  )
+  for (const bad of ['0g', 'g0', '0x', ' 1', '1\u0661', '\u00e9a', '1']) {
+    assert.equal(hexInto(bad, 0, new Uint8Array(1), 0, 1), false, JSON.stringify(bad))
+  }
 })
