@@ -6,7 +6,9 @@
  * deserialize and convert, and held about 160,000 objects in its old generation that every
  * major garbage collection walked; a block's transactions read a few keys each.
  *
- * Reads answer exactly what `snapshotReader(snapshotFromJson(json))` answers (property-tested).
+ * For lowercase keys (as every caller reads them), reads answer exactly what
+ * `snapshotReader(snapshotFromJson(json))` answers (property-tested); keys of either case are
+ * read as the same bytes here.
  *
  * Layout (integers little-endian; `u32` at any alignment, read through a DataView):
  * - header: magic `PDS1` (u32), account count N (u32);
@@ -52,7 +54,10 @@ interface Prepared {
 
 /**
  * Encodes a JSON snapshot into one `SharedArrayBuffer` that worker threads share. Throws a
- * `StateError` for an entry the JSON form does not allow. Keys are written as bytes (hex digits
+ * `StateError` (`STATE_SNAPSHOT_INVALID`) for what it cannot encode: hex that is not hex,
+ * addresses and slots that are not 20 and 32 bytes, a key given twice in two spellings, a
+ * quantity that is not a non-negative number of at most 255 hex digits, roots and code hashes
+ * that are not 32 bytes, and slot values over 32 bytes (none of which `snapshotToJson` writes). Keys are written as bytes (hex digits
  * of either case) and sorted as bytes; the common case, keys already sorted (`snapshotToJson`
  * sorts them), is only checked.
  */
@@ -66,6 +71,8 @@ export function encodeSnapshot(json: StateSnapshotJson): Uint8Array {
     prepared[i] = p
     size += p.size
   }
+  // Offsets are u32.
+  if (size > 0xffffffff) throw invalid(`${size} bytes encoded is more than 4 GiB`)
   // Zero-filled, as `writeRecord` expects.
   const out = new Uint8Array(new SharedArrayBuffer(size))
   const buf = Buffer.from(out.buffer, out.byteOffset, out.byteLength)
@@ -201,8 +208,8 @@ function quantity(h: unknown, what: string): string {
 function bytesOf(h: unknown, what: string): Uint8Array {
   if (typeof h !== 'string' || !h.startsWith('0x')) throw invalid(`${what} is not 0x-hex`)
   if (h.length % 2 === 0) {
-    const b = Buffer.from(h.slice(2), 'hex')
-    if (b.length * 2 === h.length - 2) return b
+    const b = new Uint8Array((h.length - 2) / 2)
+    if (hexInto(h, 2, b, 0, b.length)) return b
   }
   try {
     return hexToBytes(h as `0x${string}`)
@@ -233,7 +240,9 @@ export class BinarySnapshotReader implements StateReader {
   private readonly key = Buffer.alloc(SLOT)
 
   constructor(bytes: Uint8Array) {
-    this.bytes = bytes
+    // A plain Uint8Array over the same memory: its `slice` copies into an unshared buffer (a
+    // Buffer's would return a view), so nothing a caller gets back aliases the replica.
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     if (bytes.length < HEADER || this.view.getUint32(0, true) !== MAGIC) throw new StateError('STATE_SNAPSHOT_INVALID', 'snapshot: not an encoded snapshot (bad magic)')

@@ -91,6 +91,17 @@ describe('encoded snapshot', () => {
     assert.deepEqual(await bin.getStorage(a, `0x${'c'.repeat(64)}`), Uint8Array.of(7))
     assert.equal((await bin.getAccount(a))?.balance, 5n)
     assert.equal(await bin.getAccount(addressOf(8)), null)
+    // Copies, not views of the shared replica: a caller may change what it gets back.
+    const enc = encodeSnapshot({ [a]: { balance: '0x5', nonce: '0x1', code: '0x6000', codeHash: `0x${'11'.repeat(32)}`, storageRoot: `0x${'22'.repeat(32)}`, storage: { [slotOf(1)]: '0x07' } } })
+    for (const reader of [new BinarySnapshotReader(enc), new BinarySnapshotReader(Buffer.from(enc.buffer))]) {
+      const acc = (await reader.getAccount(a))!
+      for (const got of [acc.code!, acc.codeHash!, acc.storageRoot!, await reader.getCode(a), await reader.getStorage(a, slotOf(1))]) {
+        assert.ok(!(got.buffer instanceof SharedArrayBuffer))
+        got.fill(0x99)
+      }
+      assert.deepEqual(await reader.getStorage(a, slotOf(1)), Uint8Array.of(7))
+      assert.deepEqual(await reader.getCode(a), Uint8Array.of(0x60, 0))
+    }
     // Not a key at all: read as absent, as a map lookup would.
     assert.deepEqual(await bin.getStorage(a, '0x1'), new Uint8Array(0))
     assert.equal(await bin.getAccount('0x12'), null)
@@ -106,6 +117,9 @@ describe('encoded snapshot', () => {
       ['value too long', { [addressOf(1)]: { ...ok, storage: { [slotOf(1)]: `0x${'11'.repeat(33)}` } } }, /value of slot .* longer than 32 bytes/],
       ['slot twice', { [addressOf(1)]: { ...ok, storage: { [slotOf(2)]: '0x01', [slotOf(2).toUpperCase().replace('0X', '0x')]: '0x02' } } }, /given twice/],
       ['short root', { [addressOf(1)]: { ...ok, storageRoot: '0x00' } }, /storage root of .* is not 32 bytes/],
+      ['code that is not hex', { [addressOf(1)]: { ...ok, code: '0x6\u0130' } }, /code of .* is not 0x-hex/],
+      ['value that is not hex', { [addressOf(1)]: { ...ok, storage: { [slotOf(1)]: '0x1\u0661' } } }, /is not 0x-hex/],
+      ['negative balance', { [addressOf(1)]: { balance: '-5', nonce: '0x0' } }, /balance of .* is negative/],
     ]
     for (const [name, json, message] of cases) {
       assert.throws(() => encodeSnapshot(json), (err: unknown) => err instanceof StateError && err.code === 'STATE_SNAPSHOT_INVALID' && message.test(err.message), name)
