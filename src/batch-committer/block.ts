@@ -142,20 +142,6 @@ export interface BodyRoots {
   logsBloom: Uint8Array
 }
 
-/**
- * Receipts (cumulative gas, blooms), receipts root and block bloom: the part of the seal that
- * needs neither the state nor the transactions, so it can run on another thread while the state
- * root is computed (the transactions root is `orderedTrieRoot` over the received bytes).
- */
-export async function receiptRoots(inputs: readonly ReceiptInput[], common?: Common): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
-  const receipts = buildReceipts(inputs, common)
-  return {
-    blooms: receipts.map((r) => r.bloom),
-    receiptsRoot: await receiptsRoot(receipts, undefined, common),
-    logsBloom: blockBloom(receipts),
-  }
-}
-
 /** Transactions root of the included transactions. */
 export async function transactionsRoot(txs: readonly TypedTransaction[], common?: Common, raws?: readonly (Uint8Array | undefined)[]): Promise<Uint8Array> {
   return orderedTrieRoot(
@@ -165,3 +151,49 @@ export async function transactionsRoot(txs: readonly TypedTransaction[], common?
 }
 
 export { bytesToHex }
+
+/**
+ * A consecutive run of a block's receipts, encoded for the receipts trie: what one thread
+ * computes so that several can share the receipts' roots (`receiptsPiece`, then `piecesRoot`).
+ * Packed into a few buffers, so that a piece crosses threads as one copy each.
+ */
+export interface ReceiptsPiece {
+  /** Each receipt's bloom, 256 bytes each, in order. */
+  blooms: Uint8Array
+  /** The receipts' trie encodings, back to back; `ends[k]` is where receipt k's ends. */
+  encoded: Uint8Array
+  ends: Uint32Array
+  /** OR of the piece's blooms. */
+  logsBloom: Uint8Array
+}
+
+/** Encodes `inputs`, which follow receipts whose gas sums to `cumulativeBefore`. */
+export function receiptsPiece(inputs: readonly ReceiptInput[], cumulativeBefore: bigint, common?: Common): ReceiptsPiece {
+  const keccak = common?.customCrypto.keccak256 ?? keccak_256
+  const blooms = new Uint8Array(inputs.length * 256)
+  const encodings: Uint8Array[] = new Array(inputs.length)
+  const ends = new Uint32Array(inputs.length)
+  const logsBloom = new Uint8Array(256)
+  let cumulative = cumulativeBefore
+  let size = 0
+  for (let k = 0; k < inputs.length; k++) {
+    const r = inputs[k]!
+    cumulative += r.gasUsed
+    const bloom = bloomOfLogs(r.logs, keccak, blooms.subarray(k * 256, (k + 1) * 256))
+    for (let i = 0; i < 256; i++) logsBloom[i]! |= bloom[i]!
+    const e = encodeCommittedReceipt({ ...r, cumulativeGasUsed: cumulative, bloom })
+    encodings[k] = e
+    size += e.length
+    ends[k] = size
+  }
+  const encoded = new Uint8Array(size)
+  for (let k = 0, at = 0; k < encodings.length; at = ends[k]!, k++) encoded.set(encodings[k]!, at)
+  return { blooms, encoded, ends, logsBloom }
+}
+
+/** The receipts root of a block's receipts given as consecutive pieces, in order. */
+export async function piecesRoot(pieces: readonly Pick<ReceiptsPiece, 'encoded' | 'ends'>[], common?: Common): Promise<Uint8Array> {
+  const values: Uint8Array[] = []
+  for (const p of pieces) for (let k = 0, at = 0; k < p.ends.length; at = p.ends[k]!, k++) values.push(p.encoded.subarray(at, p.ends[k]!))
+  return orderedTrieRoot(values, common)
+}

@@ -3,8 +3,8 @@ import { threadId } from 'node:worker_threads'
 import { BinarySnapshotReader, type StateReader } from '../state/index.js'
 import { runPackage, type PackageSession } from './run-package.js'
 import { serveTasks } from './worker-side.js'
-import type { BodyTask, ExecTask, RecoverTask, TxRootTask } from './worker-executor.js'
-import { orderedTrieRoot, receiptRoots } from '../batch-committer/block.js'
+import type { ExecTask, PiecesRootTask, ReceiptsPieceTask, RecoverTask, TxRootTask } from './worker-executor.js'
+import { orderedTrieRoot, piecesRoot, receiptsPiece } from '../batch-committer/block.js'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { rulesFor } from './chain-rules.js'
 import { envFromJson } from './env.js'
@@ -31,8 +31,10 @@ function decodeCache(chain: RecoverTask['recover']['chain'], env: RecoverTask['r
 serveTasks(
   async (task, fallback) => {
     if ((task as RecoverTask).recover !== undefined) return recoverSenders((task as RecoverTask).recover)
-    const body = (task as BodyTask).body
-    if (body !== undefined) return receiptRoots(body.receipts, rulesFor(body.chain, envFromJson(body.env), commons).common)
+    const piece = (task as ReceiptsPieceTask).receiptsPiece
+    if (piece !== undefined) return receiptsPiece(piece.receipts, piece.cumulativeBefore, rulesFor(piece.chain, envFromJson(piece.env), commons).common)
+    const root = (task as PiecesRootTask).piecesRoot
+    if (root !== undefined) return piecesRoot(root.pieces, rulesFor(root.chain, envFromJson(root.env), commons).common)
     const txRoot = (task as TxRootTask).txRoot
     if (txRoot !== undefined) return orderedTrieRoot(txRoot.raws, rulesFor(txRoot.chain, envFromJson(txRoot.env), commons).common)
     const t = task as ExecTask

@@ -6,7 +6,7 @@
 import { encodeSnapshot, type StateReader, type StateSnapshotJson } from '../state/index.js'
 import { WorkerPool } from './worker-pool.js'
 import type { RecoveredSigner } from '../crypto/index.js'
-import type { BodyRoots, ReceiptInput } from '../batch-committer/block.js'
+import type { BodyRoots, ReceiptInput, ReceiptsPiece } from '../batch-committer/block.js'
 import type { ExecuteOptions, Executor, GroupResult, WorkPackage } from './types.js'
 
 export interface WorkerExecutorOptions {
@@ -28,9 +28,14 @@ export interface RecoverTask {
   recover: { chain: WorkPackage['chain']; env: WorkPackage['env']; raws: Uint8Array[] }
 }
 
-/** The receipts' roots (`receiptRoots`), computed on a worker while the committer hashes the state. */
-export interface BodyTask {
-  body: { chain: WorkPackage['chain']; env: WorkPackage['env']; receipts: ReceiptInput[] }
+/** A run of the receipts encoded on a worker (`receiptsPiece`), while the committer hashes the state. */
+export interface ReceiptsPieceTask {
+  receiptsPiece: { chain: WorkPackage['chain']; env: WorkPackage['env']; receipts: ReceiptInput[]; cumulativeBefore: bigint }
+}
+
+/** The receipts root over pieces encoded by `ReceiptsPieceTask`s. */
+export interface PiecesRootTask {
+  piecesRoot: { chain: WorkPackage['chain']; env: WorkPackage['env']; pieces: Pick<ReceiptsPiece, 'encoded' | 'ends'>[] }
 }
 
 /** The ordered-trie root of a list of transactions' bytes. */
@@ -101,10 +106,31 @@ export class WorkerExecutor implements Executor {
     return parts.flat()
   }
 
-  /** The receipts' roots (blooms, receipts root, block bloom), on a worker. */
-  receiptRoots(chain: WorkPackage['chain'], env: WorkPackage['env'], receipts: ReceiptInput[], affinity?: number): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
-    const task: BodyTask = { body: { chain, env, receipts } }
-    return this.pool.run(task, affinity === undefined ? {} : { affinity })
+  /**
+   * The receipts' roots (blooms, receipts root, block bloom) on the workers: each encodes a
+   * consecutive share of the receipts (blooms and trie encodings, the costly part), and the
+   * worker of `affinity` then builds the trie over them all.
+   */
+  async receiptRoots(chain: WorkPackage['chain'], env: WorkPackage['env'], receipts: ReceiptInput[], affinity = 0): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
+    const shares = Math.max(1, Math.min(this.pool.size, Math.ceil(receipts.length / RECOVER_MIN_CHUNK)))
+    const per = Math.ceil(receipts.length / shares)
+    let cumulative = 0n
+    const tasks: ReceiptsPieceTask[] = []
+    for (let c = 0; c < shares; c++) {
+      const part = receipts.slice(c * per, (c + 1) * per)
+      tasks.push({ receiptsPiece: { chain, env, receipts: part, cumulativeBefore: cumulative } })
+      for (const r of part) cumulative += r.gasUsed
+    }
+    const pieces = await Promise.all(tasks.map((t, c) => this.pool.run<ReceiptsPiece>(t, { affinity: affinity + c })))
+    const root: PiecesRootTask = { piecesRoot: { chain, env, pieces: pieces.map((p) => ({ encoded: p.encoded, ends: p.ends })) } }
+    const receiptsRoot = await this.pool.run<Uint8Array>(root, { affinity })
+    const blooms: Uint8Array[] = []
+    const logsBloom = new Uint8Array(256)
+    for (const p of pieces) {
+      for (let k = 0; k < p.blooms.length; k += 256) blooms.push(p.blooms.subarray(k, k + 256))
+      for (let i = 0; i < 256; i++) logsBloom[i]! |= p.logsBloom[i]!
+    }
+    return { blooms, receiptsRoot, logsBloom }
   }
 
   /** The transactions root over `raws` (EIP-2718 bytes in block order), on a worker. */

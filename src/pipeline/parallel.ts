@@ -528,7 +528,7 @@ export interface CommitOptions {
   seal?: typeof finishBlock
   /**
    * Computes the block body's roots on other threads while the state root is computed (local
-   * workers): the receipts' roots on one, the transactions root on another.
+   * workers): the receipts' roots shared over them, the transactions root on one.
    */
   bodyRoots?: {
     receipts: (receipts: ReceiptInput[]) => Promise<Omit<BodyRoots, 'transactionsRoot'>>

@@ -11,7 +11,7 @@ import { Bloom, encodeReceipt } from '@ethereumjs/vm'
 import type { Log } from '@ethereumjs/evm'
 import { bytesToHex } from '@ethereumjs/util'
 import { encodeRlp, bloomOfLogs, hexInto, type RlpItem } from '../../src/common/index.js'
-import { buildReceipts, encodeCommittedReceipt } from '../../src/batch-committer/block.js'
+import { blockBloom, buildReceipts, encodeCommittedReceipt, piecesRoot, receiptsPiece, receiptsRoot } from '../../src/batch-committer/block.js'
 import { encodeReceipt as encodeOpReceipt } from '../../src/chain/receipts.js'
 import { keccak256 } from '../../src/crypto/index.js'
 
@@ -94,4 +94,28 @@ test('hexInto decodes hex digits of either case as Node does, and stops at anyth
   for (const bad of ['0g', 'g0', '0x', ' 1', '1\u0661', '\u00e9a', '1']) {
     assert.equal(hexInto(bad, 0, new Uint8Array(1), 0, 1), false, JSON.stringify(bad))
   }
+})
+
+test('receipts encoded in consecutive pieces give the blooms, receipts root and block bloom of the whole', async () => {
+  const receipt = fc.record({ txType: fc.constantFrom(0, 1, 2), status: fc.constantFrom(0 as const, 1 as const), gasUsed: fc.bigInt({ min: 0n, max: 1n << 40n }), logs: fc.array(log, { maxLength: 2 }) })
+  await fc.assert(
+    fc.asyncProperty(fc.array(receipt, { maxLength: 40 }), fc.array(fc.nat(40), { maxLength: 3 }), async (inputs, cuts) => {
+      const bounds = [0, ...cuts.map((c) => Math.min(c, inputs.length)).sort((a, b) => a - b), inputs.length]
+      const pieces = []
+      let cumulative = 0n
+      for (let j = 0; j + 1 < bounds.length; j++) {
+        const part = inputs.slice(bounds[j], bounds[j + 1])
+        pieces.push(receiptsPiece(part, cumulative))
+        for (const r of part) cumulative += r.gasUsed
+      }
+      const whole = buildReceipts(inputs)
+      assert.equal(bytesToHex(await piecesRoot(pieces)), bytesToHex(await receiptsRoot(whole)))
+      const blooms = pieces.flatMap((p) => Array.from({ length: p.blooms.length / 256 }, (_, k) => bytesToHex(p.blooms.subarray(k * 256, (k + 1) * 256))))
+      assert.deepEqual(blooms, whole.map((r) => bytesToHex(r.bloom)))
+      const or = new Uint8Array(256)
+      for (const p of pieces) for (let i = 0; i < 256; i++) or[i]! |= p.logsBloom[i]!
+      assert.equal(bytesToHex(or), bytesToHex(blockBloom(whole)))
+    }),
+    { numRuns: 150 },
+  )
 })
