@@ -115,13 +115,23 @@ export class WorkerExecutor implements Executor {
     const shares = Math.max(1, Math.min(this.pool.size, Math.ceil(receipts.length / RECOVER_MIN_CHUNK)))
     const per = Math.ceil(receipts.length / shares)
     let cumulative = 0n
-    const tasks: ReceiptsPieceTask[] = []
+    const pieces: Promise<ReceiptsPiece>[] = []
     for (let c = 0; c < shares; c++) {
       const part = receipts.slice(c * per, (c + 1) * per)
-      tasks.push({ receiptsPiece: { chain, env, receipts: part, cumulativeBefore: cumulative } })
+      pieces.push(this.receiptsPiece(chain, env, part, cumulative, affinity + c))
       for (const r of part) cumulative += r.gasUsed
     }
-    const pieces = await Promise.all(tasks.map((t, c) => this.pool.run<ReceiptsPiece>(t, { affinity: affinity + c })))
+    return this.receiptsFromPieces(chain, env, await Promise.all(pieces), affinity)
+  }
+
+  /** A consecutive run of the block's receipts encoded on a worker (see `receiptsPiece`). */
+  receiptsPiece(chain: WorkPackage['chain'], env: WorkPackage['env'], receipts: ReceiptInput[], cumulativeBefore: bigint, affinity?: number): Promise<ReceiptsPiece> {
+    const task: ReceiptsPieceTask = { receiptsPiece: { chain, env, receipts, cumulativeBefore } }
+    return this.pool.run<ReceiptsPiece>(task, affinity === undefined ? {} : { affinity })
+  }
+
+  /** The receipts' roots from every piece of the block's receipts, in order: the trie on a worker. */
+  async receiptsFromPieces(chain: WorkPackage['chain'], env: WorkPackage['env'], pieces: readonly ReceiptsPiece[], affinity = 0): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
     const root: PiecesRootTask = { piecesRoot: { chain, env, pieces: pieces.map((p) => ({ encoded: p.encoded, ends: p.ends })) } }
     const receiptsRoot = await this.pool.run<Uint8Array>(root, { affinity })
     const blooms: Uint8Array[] = []

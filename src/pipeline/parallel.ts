@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks'
 import type { Common, StateManagerInterface } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { hexToBytes } from '@ethereumjs/util'
-import type { BlockEnv, BodyRoots, ReceiptInput } from '../batch-committer/block.js'
+import type { BlockEnv, BodyRoots, ReceiptInput, ReceiptsPiece } from '../batch-committer/block.js'
 import { StreamingValidator, type Conflict, type ValidationRecord } from '../batch-committer/validate.js'
 import { buildDag, compactFromAccessSets } from '../dag/index.js'
 import { STATE_UNAVAILABLE, createInProcessExecutor, envToJson, rulesFor, type WorkerExecutor, type ChainSpec, type ExecuteOptions, type Executor, type GroupResult, type TxResult, type WorkPackage } from '../group-exec/index.js'
@@ -533,6 +533,13 @@ export interface CommitOptions {
   bodyRoots?: {
     receipts: (receipts: ReceiptInput[]) => Promise<Omit<BodyRoots, 'transactionsRoot'>>
     transactions: (raws: Uint8Array[]) => Promise<Uint8Array>
+    /**
+     * Streamed parts only: the receipts of part `part`, once it is merged (they follow receipts
+     * whose gas sums to `cumulativeBefore`), encoded elsewhere while later parts run...
+     */
+    piece?: (receipts: ReceiptInput[], cumulativeBefore: bigint, part: number) => Promise<ReceiptsPiece>
+    /** ...and the receipts' roots from those pieces and the receipts after them. */
+    fromPieces?: (pieces: readonly Promise<ReceiptsPiece>[], rest: ReceiptInput[], cumulativeBefore: bigint) => Promise<Omit<BodyRoots, 'transactionsRoot'>>
   }
 }
 
@@ -630,6 +637,21 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   // the checkpoint there; a sequential tail (a plan that fell back) still gets one.
   const flushPart = stream !== undefined ? partFlusher(state) : undefined
   const ownCheckpoint = flushPart === undefined
+  // The receipts of each merged part go to be encoded at once (they are final), so the seal
+  // encodes only the last part's before building the receipts trie.
+  const body = opts.seal === undefined ? opts.bodyRoots : undefined
+  const early: Promise<ReceiptsPiece>[] = []
+  let sentUpTo = 0
+  let sentGas = 0n
+  const sendPiece = (): void => {
+    if (stream === undefined || body?.piece === undefined || body.fromPieces === undefined || included.length === sentUpTo) return
+    const receipts = included.slice(sentUpTo).map((i) => i.receipt)
+    const piece = body.piece(receipts, sentGas, early.length)
+    piece.catch(() => undefined)
+    early.push(piece)
+    for (const r of receipts) sentGas += r.gasUsed
+    sentUpTo = included.length
+  }
   if (ownCheckpoint) await state.checkpoint()
   if (opts.systemWritesApplied !== true) await applyPreBlockSystemWrites(state, env, common)
   const reader = stateManagerReader(state)
@@ -690,6 +712,7 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
     for (let p = 0; p < m; p++) {
       while (p >= available && stream !== undefined) {
         if (flushPart !== undefined && p > flushedUpTo) {
+          sendPiece()
           await flushPart()
           flushedUpTo = p
         }
@@ -783,18 +806,20 @@ export async function commitBlock(opts: CommitOptions): Promise<ParallelReport> 
   const tf = now()
   // The body's roots start elsewhere first: the commit below flushes the state into the tries.
   const raws = included.map((i) => i.raw)
-  const b = opts.seal === undefined ? opts.bodyRoots : undefined
-  let body: Promise<BodyRoots> | undefined
-  if (b !== undefined) {
-    const receiptsPart = b.receipts(included.map((i) => i.receipt))
-    const txRoot = b.transactions(raws)
-    body = Promise.all([receiptsPart, txRoot]).then(([r, t]) => ({ ...r, transactionsRoot: t }))
-    body.catch(() => undefined)
+  let bodyRoots: Promise<BodyRoots> | undefined
+  if (body !== undefined) {
+    const receiptsPart =
+      early.length > 0 && body.fromPieces !== undefined
+        ? body.fromPieces(early, included.slice(sentUpTo).map((i) => i.receipt), sentGas)
+        : body.receipts(included.map((i) => i.receipt))
+    const txRoot = body.transactions(raws)
+    bodyRoots = Promise.all([receiptsPart, txRoot]).then(([r, t]) => ({ ...r, transactionsRoot: t }))
+    bodyRoots.catch(() => undefined)
   }
   if (ownCheckpoint) await state.commit()
   // What the closing commit does at depth 0 besides flushing (the seal's state root flushes).
   else state.originalStorageCache.clear()
-  const outcome = await (opts.seal ?? finishBlock)({ common, env, state, included, excluded, ...(body !== undefined ? { bodyRoots: body } : {}) })
+  const outcome = await (opts.seal ?? finishBlock)({ common, env, state, included, excluded, ...(bodyRoots !== undefined ? { bodyRoots } : {}) })
   phases.commitMs += now() - tf
   phases.sealMs += now() - tf
   phases.totalMs += now() - t0
@@ -872,13 +897,25 @@ export async function executeParallel(opts: ParallelOptions): Promise<ParallelRe
   const results = dispatchInParts(plan, opts, stateManagerReader(state))
   const commitOpts: CommitOptions = { common: opts.common, plan, results, state, systemWritesApplied: true }
   // The seal's state-independent part runs on the workers, idle while the state is flushed.
-  const ex = opts.executor as Partial<Pick<WorkerExecutor, 'receiptRoots' | 'transactionsRoot'>>
+  const ex = opts.executor as Partial<Pick<WorkerExecutor, 'receiptRoots' | 'transactionsRoot' | 'receiptsPiece' | 'receiptsFromPieces' | 'size'>>
   if (typeof ex.receiptRoots === 'function' && typeof ex.transactionsRoot === 'function' && opts.raws.length >= BODY_ON_WORKERS_FROM) {
     const chainSpec = plan.chain
     const envJson = envToJson(plan.env)
     commitOpts.bodyRoots = {
       receipts: (receipts) => ex.receiptRoots!.call(opts.executor, chainSpec, envJson, receipts, 0),
       transactions: (raws) => ex.transactionsRoot!.call(opts.executor, chainSpec, envJson, raws, 1),
+    }
+    if (typeof ex.receiptsPiece === 'function' && typeof ex.receiptsFromPieces === 'function') {
+      const piece = ex.receiptsPiece.bind(opts.executor)
+      const fromPieces = ex.receiptsFromPieces.bind(opts.executor)
+      // Queued behind each worker's remaining packages, taking turns: a worker encodes them when
+      // it ends (while this thread merges the last part), having received them while it ran.
+      commitOpts.bodyRoots.piece = (receipts, before, part) => piece(chainSpec, envJson, receipts, before, part % (ex.size ?? 2))
+      commitOpts.bodyRoots.fromPieces = async (pieces, rest, before) => {
+        const all = [...pieces]
+        if (rest.length > 0) all.push(piece(chainSpec, envJson, rest, before, all.length % (ex.size ?? 2)))
+        return fromPieces(chainSpec, envJson, await Promise.all(all), 0)
+      }
     }
   }
   const report = await commitBlock(commitOpts)

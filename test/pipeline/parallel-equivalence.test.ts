@@ -161,11 +161,21 @@ describe('the seal on worker threads', () => {
   before(async () => pool.start())
   after(async () => pool.stop())
 
-  const run = async (w: Workload): Promise<void> => {
+  /** `streamed`: in parts over the replica, each merged part's receipts encoded while later parts run. */
+  const run = async (w: Workload, streamed = false): Promise<void> => {
     const { env, raws, chain } = workloadBlockInput(w)
     assert.ok(raws.length >= BODY_ON_WORKERS_FROM)
     const seq = await executeSequential({ common: w.common, env, state: await merkleFrom(w.genesis, w.common), raws })
-    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleFrom(w.genesis, w.common), raws, executor: pool, groups: 2, forceParallel: true })
+    let pieces = 0
+    const counting = Object.create(pool) as WorkerExecutor
+    counting.receiptsPiece = (...a: Parameters<WorkerExecutor['receiptsPiece']>) => {
+      pieces++
+      return pool.receiptsPiece(...a)
+    }
+    const more = streamed ? { parts: 4, parentSnapshot: snapshotToJson(w.genesis) } : {}
+    const rep = await executeParallel({ common: w.common, chain, env, state: await merkleFrom(w.genesis, w.common), raws, executor: counting, groups: 2, forceParallel: true, ...more })
+    // Streamed: one piece per merged part before the last, one for the rest; else one per worker.
+    assert.equal(pieces, streamed ? 4 : 2)
     assert.equal(rep.mode, 'parallel')
     // Receipts (with each bloom), receipts root, transactions root and block bloom from the workers.
     assert.deepEqual(summary(rep.outcome), summary(seq))
@@ -178,6 +188,10 @@ describe('the seal on worker threads', () => {
   it('a mixed block with exclusions: the roots cover the included transactions only', async () => {
     const w = await generateMixed({ txs: 300, accounts: 120, seed: 32, invalidRate: 0.1 })
     await run(w)
+  })
+  it('streamed in four parts: the receipts of each merged part encoded early, the same block', async () => {
+    await run(await generateErc20({ txs: 300, accounts: 600, seed: 33 }), true)
+    await run(await generateMixed({ txs: 300, accounts: 120, seed: 34, invalidRate: 0.1 }), true)
   })
 })
 
