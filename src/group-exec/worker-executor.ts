@@ -43,8 +43,8 @@ export interface TxRootTask {
   txRoot: { chain: WorkPackage['chain']; env: WorkPackage['env']; raws: readonly Uint8Array[] }
 }
 
-/** Transactions per recovery chunk below which fewer workers are used (message overhead). */
-const RECOVER_MIN_CHUNK = 64
+/** Items (transactions to recover, receipts to encode) per worker below which fewer workers are used (message overhead). */
+const MIN_CHUNK = 64
 
 /** An executor backed by a warm pool of worker threads; call `start()` first and `stop()` at the end. */
 export class WorkerExecutor implements Executor {
@@ -94,7 +94,7 @@ export class WorkerExecutor implements Executor {
    * the exact error).
    */
   async recoverSenders(chain: WorkPackage['chain'], env: WorkPackage['env'], raws: readonly Uint8Array[]): Promise<(RecoveredSigner | null)[]> {
-    const chunks = Math.max(1, Math.min(this.pool.size, Math.ceil(raws.length / RECOVER_MIN_CHUNK)))
+    const chunks = Math.max(1, Math.min(this.pool.size, Math.ceil(raws.length / MIN_CHUNK)))
     const per = Math.ceil(raws.length / chunks)
     const parts = await Promise.all(
       Array.from({ length: chunks }, (_, c) => {
@@ -112,7 +112,7 @@ export class WorkerExecutor implements Executor {
    * worker of `affinity` then builds the trie over them all.
    */
   async receiptRoots(chain: WorkPackage['chain'], env: WorkPackage['env'], receipts: ReceiptInput[], affinity = 0): Promise<Omit<BodyRoots, 'transactionsRoot'>> {
-    const shares = Math.max(1, Math.min(this.pool.size, Math.ceil(receipts.length / RECOVER_MIN_CHUNK)))
+    const shares = Math.max(1, Math.min(this.pool.size, Math.ceil(receipts.length / MIN_CHUNK)))
     const per = Math.ceil(receipts.length / shares)
     let cumulative = 0n
     const pieces: Promise<ReceiptsPiece>[] = []
